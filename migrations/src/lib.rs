@@ -1,0 +1,15 @@
+//! yekuo's database migrations, one file per migration, run in order on
+//! SQLite and PostgreSQL alike.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_tickets;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_tickets::Migration)]
+    }
+}

@@ -1,0 +1,144 @@
+//! Tickets, their append-only events, pauses and stage visits.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("tickets")
+                .col(big_pk_auto("id"))
+                .col(string_uniq("ticket_no"))
+                .col(string("customer_name"))
+                .col(string("customer_account_no"))
+                .col(string("address"))
+                .col(string("voltage_level"))
+                .col(string("power_sources"))
+                .col(boolean("new_line"))
+                .col(string("category"))
+                .col(big_integer("capacity_kva"))
+                .col(string("service_center"))
+                .col(date("accepted_on"))
+                .col(string("stage"))
+                .col(timestamp_with_time_zone("stage_entered_at"))
+                .col(date_null("stage_due_date"))
+                .col(timestamp_with_time_zone_null("stage_due_at"))
+                .col(string("status"))
+                .col(string("owner"))
+                .col(integer("escalation_level"))
+                .col(date("due_date"))
+                .col(timestamp_with_time_zone("due_at"))
+                .col(boolean("provisional"))
+                .col(string("calendar_version"))
+                .col(timestamp_with_time_zone_null("closed_at"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        for (name, cols) in [
+            ("idx_tickets_due_at", &["due_at", "id"][..]),
+            ("idx_tickets_status_due", &["status", "due_at"][..]),
+            ("idx_tickets_center_due", &["service_center", "due_at"][..]),
+            ("idx_tickets_owner", &["owner"][..]),
+            ("idx_tickets_stage", &["stage"][..]),
+        ] {
+            let mut idx = Index::create();
+            idx.name(name).table("tickets");
+            for c in cols {
+                idx.col(*c);
+            }
+            m.create_index(idx.to_owned()).await?;
+        }
+
+        m.create_table(
+            Table::create()
+                .table("ticket_events")
+                .col(big_pk_auto("id"))
+                .col(big_integer("ticket_id"))
+                .col(integer("seq"))
+                .col(timestamp_with_time_zone("at"))
+                .col(string("actor"))
+                .col(string("kind"))
+                .col(text("payload"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("ticket_events", "ticket_id")
+                        .to("tickets", "id"),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("uq_ticket_events_seq")
+                .table("ticket_events")
+                .col("ticket_id")
+                .col("seq")
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table("ticket_pauses")
+                .col(big_pk_auto("id"))
+                .col(big_integer("ticket_id"))
+                .col(string("reason"))
+                .col(timestamp_with_time_zone("started_at"))
+                .col(timestamp_with_time_zone_null("ended_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("ticket_pauses", "ticket_id")
+                        .to("tickets", "id"),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_ticket_pauses_ticket")
+                .table("ticket_pauses")
+                .col("ticket_id")
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table("ticket_stages")
+                .col(big_pk_auto("id"))
+                .col(big_integer("ticket_id"))
+                .col(string("stage"))
+                .col(timestamp_with_time_zone("entered_at"))
+                .col(timestamp_with_time_zone_null("left_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("ticket_stages", "ticket_id")
+                        .to("tickets", "id"),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_ticket_stages_ticket")
+                .table("ticket_stages")
+                .col("ticket_id")
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in ["ticket_stages", "ticket_pauses", "ticket_events", "tickets"] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,309 @@
+//! Layered configuration: the built-in `config/default.toml` < a file given
+//! with `--config` < environment variables `YEKUO__SECTION__KEY`.
+//!
+//! Everything is validated once at start-up into typed values; an invalid
+//! setting stops start-up with a message naming the key and the problem.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::Deserialize;
+
+use crate::calendar::{Calendar, CalendarFile};
+use crate::sla::SlaPolicy;
+
+/// The defaults compiled into the binary, so it runs from any directory.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// A secret string (password): never printed by `Debug` or `Display`.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    /// The secret value; call only where it is handed to a driver.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "\"***\"" })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerConfig {
+    pub bind: String,
+    pub base_url: String,
+}
+
+#[derive(Clone, Deserialize)]
+pub struct DatabaseConfig {
+    pub url: String,
+    #[serde(default)]
+    pub password: Secret,
+    pub migrate_on_start: bool,
+    pub max_connections: u32,
+}
+
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &redact_url(&self.url))
+            .field("password", &self.password)
+            .field("migrate_on_start", &self.migrate_on_start)
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// `scheme://user:secret@host` → `scheme://user:***@host`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TimeConfig {
+    pub zone: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CalendarConfig {
+    #[serde(default)]
+    pub files: Vec<PathBuf>,
+    #[serde(default)]
+    pub dir: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MailConfig {
+    pub transport: String,
+    pub dir: String,
+    pub from: String,
+    #[serde(default)]
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    #[serde(default)]
+    pub smtp_username: String,
+    #[serde(default)]
+    pub smtp_password: Secret,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogConfig {
+    pub filter: String,
+}
+
+/// The raw configuration as read from the layers.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawConfig {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub time: TimeConfig,
+    pub calendar: CalendarConfig,
+    pub mail: MailConfig,
+    pub log: LogConfig,
+    pub sla: crate::sla::SlaConfig,
+}
+
+/// Validated configuration, ready to use.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub raw: RawConfig,
+    pub bind: SocketAddr,
+    pub zone: chrono_tz::Tz,
+}
+
+/// A configuration problem, naming the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Read(String),
+    #[error("configuration key `{key}`: {problem}")]
+    Invalid { key: String, problem: String },
+}
+
+impl ConfigError {
+    pub fn invalid(key: impl Into<String>, problem: impl Into<String>) -> Self {
+        ConfigError::Invalid {
+            key: key.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads the layers: defaults, an optional file, then `YEKUO__*` env.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        Self::load_with_env(file, true)
+    }
+
+    /// Like [`Config::load`]; `with_env = false` ignores the environment
+    /// (tests build configs that must not see the developer's variables).
+    pub fn load_with_env(file: Option<&Path>, with_env: bool) -> Result<Config, ConfigError> {
+        let mut fig = Figment::from(Toml::string(DEFAULT_TOML));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError::Read(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )));
+            }
+            fig = fig.merge(Toml::file(path));
+        }
+        if with_env {
+            fig = fig.merge(Env::prefixed("YEKUO__").split("__"));
+        }
+        Self::from_figment(fig)
+    }
+
+    /// Builds from defaults plus extra TOML text (used by tests).
+    pub fn from_toml_overrides(extra: &str) -> Result<Config, ConfigError> {
+        Self::from_figment(Figment::from(Toml::string(DEFAULT_TOML)).merge(Toml::string(extra)))
+    }
+
+    fn from_figment(fig: Figment) -> Result<Config, ConfigError> {
+        let raw: RawConfig = fig.extract().map_err(|e| {
+            let key = e.path.join(".");
+            if key.is_empty() {
+                ConfigError::Read(e.to_string())
+            } else {
+                ConfigError::invalid(key, e.kind.to_string())
+            }
+        })?;
+        Self::validate(raw)
+    }
+
+    fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
+        let bind: SocketAddr = raw.server.bind.parse().map_err(|_| {
+            ConfigError::invalid(
+                "server.bind",
+                format!("`{}` is not an address like 127.0.0.1:8080", raw.server.bind),
+            )
+        })?;
+        let zone: chrono_tz::Tz = raw.time.zone.parse().map_err(|_| {
+            ConfigError::invalid(
+                "time.zone",
+                format!("`{}` is not an IANA time zone", raw.time.zone),
+            )
+        })?;
+        let url = &raw.database.url;
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(ConfigError::invalid(
+                "database.url",
+                "must start with sqlite: or postgres://",
+            ));
+        }
+        if raw.database.max_connections == 0 {
+            return Err(ConfigError::invalid("database.max_connections", "must be at least 1"));
+        }
+        if !matches!(raw.mail.transport.as_str(), "file" | "smtp" | "memory") {
+            return Err(ConfigError::invalid(
+                "mail.transport",
+                format!("`{}` is not one of file, smtp, memory", raw.mail.transport),
+            ));
+        }
+        SlaPolicy::from_config(&raw.sla)?;
+        Ok(Config { raw, bind, zone })
+    }
+
+    /// The SLA policy (categories, stages, pause reasons), validated.
+    pub fn sla_policy(&self) -> SlaPolicy {
+        SlaPolicy::from_config(&self.raw.sla).expect("validated at load")
+    }
+
+    /// The working-day calendar: built-in years, overlaid by files in
+    /// `calendar.dir` (same file name replaces a built-in one) and
+    /// `calendar.files`.
+    pub fn load_calendar(&self) -> Result<Calendar, ConfigError> {
+        let mut texts: Vec<(String, String)> = Calendar::builtin_files()
+            .into_iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        let mut paths: Vec<PathBuf> = Vec::new();
+        let dir = Path::new(&self.raw.calendar.dir);
+        if !self.raw.calendar.dir.is_empty() && dir.is_dir() {
+            let entries = std::fs::read_dir(dir)
+                .map_err(|e| ConfigError::invalid("calendar.dir", e.to_string()))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            found.sort();
+            paths.extend(found);
+        }
+        paths.extend(self.raw.calendar.files.iter().cloned());
+        for path in paths {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                ConfigError::invalid("calendar.files", format!("{}: {e}", path.display()))
+            })?;
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            texts.retain(|(n, _)| *n != name);
+            texts.push((name, text));
+        }
+        let files = texts
+            .iter()
+            .map(|(n, t)| CalendarFile::parse(n, t))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ConfigError::invalid("calendar", e.to_string()))?;
+        Calendar::from_files(files).map_err(|e| ConfigError::invalid("calendar", e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_load_and_validate() {
+        let c = Config::from_toml_overrides("").unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.zone, chrono_tz::Asia::Shanghai);
+        assert_eq!(c.sla_policy().categories.len(), 4);
+    }
+
+    #[test]
+    fn invalid_values_name_the_key() {
+        let e = Config::from_toml_overrides("[time]\nzone = \"Mars/Base\"").unwrap_err();
+        assert!(e.to_string().contains("time.zone"), "{e}");
+        let e = Config::from_toml_overrides("[server]\nbind = \"nowhere\"").unwrap_err();
+        assert!(e.to_string().contains("server.bind"), "{e}");
+        let e = Config::from_toml_overrides("[database]\nmax_connections = \"many\"").unwrap_err();
+        assert!(e.to_string().contains("database.max_connections"), "{e}");
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let c = Config::from_toml_overrides(
+            "[database]\nurl = \"postgres://u:hunter2@db/x\"\npassword = \"hunter3\"\n[mail]\nsmtp_password = \"hunter4\"",
+        )
+        .unwrap();
+        let shown = format!("{c:?}");
+        for s in ["hunter2", "hunter3", "hunter4"] {
+            assert!(!shown.contains(s), "{s} leaked in {shown}");
+        }
+    }
+}

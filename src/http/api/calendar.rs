@@ -1,0 +1,84 @@
+//! `/api/v1/calendar`: working-day arithmetic for other programs.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::app::App;
+use crate::http::error::{ApiError, Problem};
+use crate::http::extract::QueryMap;
+use crate::validate::FieldError;
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/calendar/add", get(add))
+        .route("/calendar/between", get(between))
+}
+
+fn date_param(q: &QueryMap, name: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
+    let v = q.0.get(name);
+    let parsed = v.and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
+    if parsed.is_none() {
+        let message = match v {
+            None => "is required".into(),
+            Some(v) => format!("`{v}` is not a date like 2026-03-01"),
+        };
+        errors.push(FieldError { field: name.into(), message });
+    }
+    parsed
+}
+
+/// A working-day answer; `provisional` when it reaches an unannounced year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarAnswer {
+    pub date: Option<NaiveDate>,
+    pub working_days: Option<i64>,
+    pub provisional: bool,
+    pub calendar_version: String,
+}
+
+/// The nth working day strictly after `start`.
+#[utoipa::path(get, path = "/api/v1/calendar/add", tag = "reference",
+    params(("start" = String, Query, description = "YYYY-MM-DD"), ("n" = u32, Query, description = "working days, 0–1000")),
+    responses((status = 200, body = CalendarAnswer), (status = 422, body = Problem)))]
+async fn add(State(app): State<App>, q: QueryMap) -> Result<Json<CalendarAnswer>, ApiError> {
+    let mut errors = Vec::new();
+    let start = date_param(&q, "start", &mut errors);
+    let n = q.0.get("n").and_then(|n| n.parse::<u32>().ok()).filter(|n| *n <= 1000);
+    if n.is_none() {
+        errors.push(FieldError { field: "n".into(), message: "must be an integer from 0 to 1000".into() });
+    }
+    let (Some(start), Some(n)) = (start, n) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    let d = app.calendar.add_provisional(start, n);
+    Ok(Json(CalendarAnswer {
+        date: Some(d.date),
+        working_days: Some(n.into()),
+        provisional: d.provisional,
+        calendar_version: app.calendar.version().to_string(),
+    }))
+}
+
+/// Working days in (a, b].
+#[utoipa::path(get, path = "/api/v1/calendar/between", tag = "reference",
+    params(("a" = String, Query, description = "YYYY-MM-DD"), ("b" = String, Query, description = "YYYY-MM-DD")),
+    responses((status = 200, body = CalendarAnswer), (status = 422, body = Problem)))]
+async fn between(State(app): State<App>, q: QueryMap) -> Result<Json<CalendarAnswer>, ApiError> {
+    let mut errors = Vec::new();
+    let a = date_param(&q, "a", &mut errors);
+    let b = date_param(&q, "b", &mut errors);
+    let (Some(a), Some(b)) = (a, b) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    let (n, provisional) = app.calendar.between_provisional(a, b);
+    Ok(Json(CalendarAnswer {
+        date: None,
+        working_days: Some(n),
+        provisional,
+        calendar_version: app.calendar.version().to_string(),
+    }))
+}

@@ -1,0 +1,100 @@
+//! One error type for every HTTP handler, rendered as RFC 9457
+//! `application/problem+json`. Internal details are logged with an id and
+//! never sent to the client.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::tickets::TicketError;
+use crate::validate::FieldError;
+
+/// A problem details body (RFC 9457).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// One entry per invalid field (validation problems only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("invalid fields")]
+    Invalid(Vec<FieldError>),
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<TicketError> for ApiError {
+    fn from(e: TicketError) -> Self {
+        match e {
+            TicketError::NotFound(what) => ApiError::NotFound(format!("ticket {what} does not exist")),
+            TicketError::Conflict(m) => ApiError::Conflict(m),
+            TicketError::Invalid(errors) => ApiError::Invalid(errors),
+            TicketError::Db(e) => db_error(e),
+        }
+    }
+}
+
+/// Connection trouble is a 503 (try again); anything else a logged 500.
+fn db_error(e: sea_orm::DbErr) -> ApiError {
+    match e {
+        sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => ApiError::Unavailable("the database is not reachable".into()),
+        other => ApiError::Internal(other.into()),
+    }
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Bad request"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Not allowed in the ticket's current state"),
+            ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid fields"),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, kind, title) = self.parts();
+        let (detail, errors) = match self {
+            ApiError::BadRequest(m) | ApiError::NotFound(m) | ApiError::Conflict(m) | ApiError::Unavailable(m) => (m, Vec::new()),
+            ApiError::Invalid(errors) => (format!("{} field(s) are invalid", errors.len()), errors),
+            ApiError::Internal(e) => {
+                let id = format!("{:x}", chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default());
+                tracing::error!(error_id = %id, error = ?e, "internal error");
+                (format!("an internal error occurred; quote error id {id} to the operator"), Vec::new())
+            }
+        };
+        let body = Problem {
+            kind: format!("/problems/{kind}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        };
+        let mut res = (status, axum::Json(body)).into_response();
+        res.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        res
+    }
+}

@@ -1,0 +1,80 @@
+//! Request extractors whose failures are problem+json, not plain text.
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde_json::Value;
+
+use super::error::ApiError;
+use crate::validate::FieldError;
+
+/// A JSON body read as a value; fields are parsed one by one later so each
+/// bad field gets its own message. An empty body reads as `null`.
+pub struct JsonBody(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ct = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(JsonBody(Value::Null));
+        }
+        if !ct.starts_with("application/json") {
+            return Err(ApiError::BadRequest("send the body as application/json".into()));
+        }
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))
+    }
+}
+
+/// Query parameters as a map (parsed into a filter by the handler).
+pub struct QueryMap(pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        let mut map = HashMap::new();
+        for (k, v) in form_urlencoded_pairs(q) {
+            if map.insert(k.clone(), v).is_some() {
+                return Err(ApiError::Invalid(vec![FieldError { field: k, message: "is given twice".into() }]));
+            }
+        }
+        Ok(QueryMap(map))
+    }
+}
+
+fn form_urlencoded_pairs(q: &str) -> Vec<(String, String)> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default()
+}
+
+/// Who is acting. Until authentication exists this is the `X-Actor` header
+/// (default `api`); every event records it.
+pub struct Actor(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Actor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let name = parts
+            .headers
+            .get("x-actor")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && s.len() <= 100)
+            .unwrap_or("api");
+        Ok(Actor(name.to_string()))
+    }
+}

@@ -1,0 +1,58 @@
+//! The HTTP server: JSON API under `/api/v1`, OpenAPI and its offline
+//! browser at `/docs`, health probes. Handlers are thin.
+
+use std::future::Future;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::app::App;
+
+pub mod api;
+pub mod error;
+pub mod extract;
+
+/// The whole application router.
+pub fn router(app: App) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .nest("/api/v1", api::router())
+        .merge(SwaggerUi::new("/docs").url("/api-docs/openapi.json", api::ApiDoc::openapi()))
+        .fallback(not_found)
+        .layer(TraceLayer::new_for_http())
+        .with_state(app)
+}
+
+/// Serves until `shutdown` resolves, then drains in-flight requests.
+pub async fn serve(app: App, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// Ready when the database answers.
+async fn readyz(State(app): State<App>) -> (StatusCode, Json<serde_json::Value>) {
+    match app.db.ping().await {
+        Ok(()) => (StatusCode::OK, Json(json!({"status": "ready", "database": "ok"}))),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "not ready", "database": "unreachable"})))
+        }
+    }
+}
+
+async fn not_found() -> error::ApiError {
+    error::ApiError::NotFound("no such route".into())
+}

@@ -1,0 +1,14 @@
+//! yekuo (业扩): large-customer connection work orders to deadline.
+//!
+//! Rooms (see ../shared/DESIGN.md): `calendar` and `sla` are pure; `tickets`
+//! holds the domain, persistence and service functions; `http` is thin.
+
+pub mod app;
+pub mod calendar;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod sla;
+pub mod tickets;
+pub mod validate;

@@ -1,0 +1,328 @@
+//! The `yekuo` command: a thin CLI over the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Value, json};
+
+use yekuo::app::App;
+use yekuo::calendar::CalendarError;
+use yekuo::clock::{FixedClock, SharedClock};
+use yekuo::config::Config;
+use yekuo::tickets::{self, ListFilter, NewTicket, TicketError};
+
+/// yekuo (业扩): large-customer connection tickets to deadline.
+///
+/// Runs on SQLite (data/yekuo.db) unless configured otherwise. Settings come
+/// from the built-in defaults, a file given with --config and environment
+/// variables YEKUO__SECTION__KEY (e.g. YEKUO__DATABASE__URL).
+#[derive(Parser)]
+#[command(name = "yekuo", version, about, long_about)]
+struct Cli {
+    /// A TOML file overriding the built-in defaults.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (API at /api/v1, docs at /docs).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Working-day arithmetic on the official calendar.
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
+    /// Create, show and list tickets (JSON output, for scripts).
+    #[command(subcommand)]
+    Ticket(TicketCmd),
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// Print the Nth working day after DATE (DATE itself is not counted).
+    ///
+    /// Example: `yekuo calendar add 2025-01-24 5` prints 2025-02-07.
+    /// Exits with status 2 when the answer reaches a year whose calendar is
+    /// not announced, unless --provisional (weekend rule, marked).
+    Add {
+        date: NaiveDate,
+        n: u32,
+        /// Answer past the announced years with the plain weekend rule.
+        #[arg(long)]
+        provisional: bool,
+    },
+    /// Print the number of working days in (A, B].
+    Between {
+        a: NaiveDate,
+        b: NaiveDate,
+        #[arg(long)]
+        provisional: bool,
+    },
+    /// List every rest day and make-up workday crossed by `add DATE N`.
+    Explain { date: NaiveDate, n: u32 },
+    /// Show the loaded calendar files and the covered range.
+    Info,
+}
+
+#[derive(Subcommand)]
+enum TicketCmd {
+    /// Create a ticket; prints it as JSON.
+    Create(CreateArgs),
+    /// Show one ticket by id or ticket number.
+    Show {
+        ticket: String,
+        /// Compute SLA state at this instant (RFC 3339).
+        #[arg(long)]
+        as_of: Option<DateTime<chrono::FixedOffset>>,
+    },
+    /// List tickets sorted by due date.
+    List(ListArgs),
+}
+
+#[derive(Args)]
+struct CreateArgs {
+    #[arg(long)]
+    customer_name: String,
+    #[arg(long)]
+    account: String,
+    #[arg(long)]
+    address: String,
+    /// 10kV, 20kV, 35kV, 110kV or 220kV.
+    #[arg(long)]
+    voltage: String,
+    /// single or dual.
+    #[arg(long)]
+    sources: String,
+    /// A new outgoing line is built for the customer.
+    #[arg(long)]
+    new_line: bool,
+    /// Requested capacity in kVA.
+    #[arg(long)]
+    capacity: i64,
+    /// Service center (供电服务中心).
+    #[arg(long)]
+    center: String,
+    /// Acceptance date (day 0), YYYY-MM-DD.
+    #[arg(long)]
+    accepted_on: String,
+    #[arg(long)]
+    owner: String,
+    #[arg(long)]
+    ticket_no: Option<String>,
+    #[arg(long)]
+    category: Option<String>,
+    /// Pretend the current instant is this one (RFC 3339).
+    #[arg(long)]
+    as_of: Option<DateTime<chrono::FixedOffset>>,
+}
+
+#[derive(Args)]
+struct ListArgs {
+    #[arg(long)]
+    status: Option<String>,
+    #[arg(long)]
+    stage: Option<String>,
+    #[arg(long)]
+    category: Option<String>,
+    #[arg(long)]
+    center: Option<String>,
+    #[arg(long)]
+    owner: Option<String>,
+    /// Open or paused tickets overdue at this date or RFC 3339 instant.
+    #[arg(long)]
+    overdue_as_of: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    /// Compute SLA state at this instant (RFC 3339).
+    #[arg(long)]
+    as_of: Option<DateTime<chrono::FixedOffset>>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("yekuo: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&config);
+    match run(cli.command, config).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("yekuo: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.raw.log.filter));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn fixed(as_of: Option<DateTime<chrono::FixedOffset>>) -> Option<SharedClock> {
+    as_of.map(|t| Arc::new(FixedClock::new(t.with_timezone(&Utc))) as SharedClock)
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let db = yekuo::db::connect(&config.raw.database).await?;
+            yekuo::db::migrate(&db).await?;
+            println!("migrations applied");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Calendar(cmd) => calendar(cmd, &config),
+        Command::Ticket(cmd) => ticket(cmd, config).await,
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<ExitCode> {
+    let bind = config.bind;
+    let app = App::start(config, None).await?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {bind} (server.bind): {e}"))?;
+    tracing::info!(%bind, calendar = app.calendar.version(), "yekuo serving; API docs at /docs");
+    yekuo::http::serve(app, listener, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+fn calendar(cmd: CalendarCmd, config: &Config) -> anyhow::Result<ExitCode> {
+    let cal = config.load_calendar()?;
+    let not_covered = |e: CalendarError| {
+        eprintln!("yekuo: {e}\nhint: pass --provisional for a date by the plain weekend rule, or load that year's calendar file");
+        Ok(ExitCode::from(2))
+    };
+    match cmd {
+        CalendarCmd::Add { date, n, provisional: false } => match cal.add(date, n) {
+            Ok(d) => println!("{d}"),
+            Err(e) => return not_covered(e),
+        },
+        CalendarCmd::Add { date, n, provisional: true } => {
+            let d = cal.add_provisional(date, n);
+            println!("{}{}", d.date, if d.provisional { " (provisional)" } else { "" });
+        }
+        CalendarCmd::Between { a, b, provisional: false } => match cal.between(a, b) {
+            Ok(n) => println!("{n}"),
+            Err(e) => return not_covered(e),
+        },
+        CalendarCmd::Between { a, b, provisional: true } => {
+            let (n, p) = cal.between_provisional(a, b);
+            println!("{n}{}", if p { " (provisional)" } else { "" });
+        }
+        CalendarCmd::Explain { date, n } => println!("{}", cal.explain(date, n)),
+        CalendarCmd::Info => {
+            println!("version:  {}", cal.version());
+            println!("covered:  {} .. {}", cal.first_covered(), cal.last_covered());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn ticket(cmd: TicketCmd, config: Config) -> anyhow::Result<ExitCode> {
+    let as_of = match &cmd {
+        TicketCmd::Create(a) => a.as_of,
+        TicketCmd::Show { as_of, .. } | TicketCmd::List(ListArgs { as_of, .. }) => *as_of,
+    };
+    let app = App::start(config, fixed(as_of)).await?;
+    let result = match cmd {
+        TicketCmd::Create(a) => create_ticket(&app, a).await,
+        TicketCmd::Show { ticket, .. } => show_ticket(&app, &ticket).await,
+        TicketCmd::List(a) => list_tickets(&app, a).await,
+    };
+    match result {
+        Ok(v) => {
+            println!("{}", serde_json::to_string_pretty(&v)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(TicketError::Invalid(errors)) => {
+            for e in errors {
+                eprintln!("yekuo: {}: {}", e.field, e.message);
+            }
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => {
+            eprintln!("yekuo: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+async fn create_ticket(app: &App, a: CreateArgs) -> Result<Value, TicketError> {
+    let body = json!({
+        "customer_name": a.customer_name, "customer_account_no": a.account, "address": a.address,
+        "voltage_level": a.voltage, "power_sources": a.sources, "new_line": a.new_line,
+        "capacity_kva": a.capacity, "service_center": a.center, "accepted_on": a.accepted_on,
+        "owner": a.owner, "ticket_no": a.ticket_no, "category": a.category,
+    });
+    let today = app.sla().local_date(app.now());
+    let new = NewTicket::parse(&body, &app.policy, today).map_err(TicketError::Invalid)?;
+    let view = tickets::service::create(app, "cli", new).await?;
+    Ok(serde_json::to_value(view).unwrap_or_default())
+}
+
+async fn show_ticket(app: &App, key: &str) -> Result<Value, TicketError> {
+    let id = match key.parse::<i64>() {
+        Ok(id) => id,
+        Err(_) => {
+            let q = [("ticket_no".to_string(), key.to_string())].into_iter().collect();
+            let f = ListFilter::parse(&q, app).map_err(TicketError::Invalid)?;
+            let page = tickets::list::list(app, &f).await?;
+            page.items.first().map(|t| t.id).ok_or_else(|| TicketError::NotFound(key.into()))?
+        }
+    };
+    let view = tickets::service::get(app, id, None).await?;
+    Ok(serde_json::to_value(view).unwrap_or_default())
+}
+
+async fn list_tickets(app: &App, a: ListArgs) -> Result<Value, TicketError> {
+    let mut q = std::collections::HashMap::new();
+    let pairs = [
+        ("status", a.status), ("stage", a.stage), ("category", a.category),
+        ("service_center", a.center), ("owner", a.owner), ("overdue_as_of", a.overdue_as_of),
+        ("limit", Some(a.limit.to_string())),
+    ];
+    for (k, v) in pairs {
+        if let Some(v) = v {
+            q.insert(k.to_string(), v);
+        }
+    }
+    let f = ListFilter::parse(&q, app).map_err(TicketError::Invalid)?;
+    let page = tickets::list::list(app, &f).await?;
+    Ok(serde_json::to_value(page).unwrap_or_default())
+}

@@ -1,0 +1,16 @@
+//! SLA rules, pure: ticket categories and limits, stage limits, pause rules
+//! and the SLA clock. No I/O; every function takes its `now`.
+
+mod deadline;
+mod policy;
+
+pub use deadline::{
+    Due, DueExplanation, Pause, PauseFact, SlaClock, StageSla, StageSlaState, StageVisit, Standing,
+};
+pub use policy::{
+    Category, CategoryConfig, CountedFrom, NamedConfig, PauseReason, PowerSources, SlaConfig,
+    SlaPolicy, Stage, StageConfig, VoltageLevel,
+};
+
+#[cfg(test)]
+mod tests;

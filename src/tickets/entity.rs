@@ -1,0 +1,105 @@
+//! sea-orm entities of the ticket tables (see migrations).
+
+pub mod ticket {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "tickets")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        #[sea_orm(unique)]
+        pub ticket_no: String,
+        pub customer_name: String,
+        pub customer_account_no: String,
+        pub address: String,
+        pub voltage_level: String,
+        pub power_sources: String,
+        pub new_line: bool,
+        pub category: String,
+        pub capacity_kva: i64,
+        pub service_center: String,
+        pub accepted_on: Date,
+        pub stage: String,
+        pub stage_entered_at: DateTimeUtc,
+        pub stage_due_date: Option<Date>,
+        pub stage_due_at: Option<DateTimeUtc>,
+        pub status: String,
+        pub owner: String,
+        pub escalation_level: i32,
+        pub due_date: Date,
+        pub due_at: DateTimeUtc,
+        pub provisional: bool,
+        pub calendar_version: String,
+        pub closed_at: Option<DateTimeUtc>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod event {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "ticket_events")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ticket_id: i64,
+        pub seq: i32,
+        pub at: DateTimeUtc,
+        pub actor: String,
+        pub kind: String,
+        pub payload: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod pause {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "ticket_pauses")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ticket_id: i64,
+        pub reason: String,
+        pub started_at: DateTimeUtc,
+        pub ended_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod stage_visit {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "ticket_stages")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ticket_id: i64,
+        pub stage: String,
+        pub entered_at: DateTimeUtc,
+        pub left_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

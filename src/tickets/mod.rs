@@ -1,0 +1,38 @@
+//! Tickets: the domain (statuses, actions, events), persistence and the
+//! service functions that HTTP handlers and CLI commands call.
+
+pub mod actions;
+pub mod entity;
+pub mod input;
+pub mod list;
+pub mod service;
+pub mod view;
+
+pub use actions::Action;
+pub use input::{ActionBody, NewTicket, TicketPatch};
+pub use list::{ListFilter, Page};
+pub use view::{EventView, TicketView};
+
+use crate::validate::FieldError;
+
+/// Why a ticket operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TicketError {
+    #[error("ticket {0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("invalid request")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+impl TicketError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        TicketError::Invalid(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+}
