@@ -78,3 +78,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Actor {
         Ok(Actor(name.to_string()))
     }
 }
+
+/// A numeric id in the path (`/tickets/{id}`); anything else is a 400.
+pub struct IdPath(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) = axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        raw.parse::<i64>()
+            .map(IdPath)
+            .map_err(|_| ApiError::BadRequest(format!("`{raw}` is not a ticket id (a whole number)")))
+    }
+}

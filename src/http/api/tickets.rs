@@ -1,7 +1,7 @@
 //! `/api/v1/tickets`: thin handlers that parse, call the ticket service and
 //! render JSON.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use crate::app::App;
 use crate::http::error::{ApiError, Problem};
-use crate::http::extract::{Actor, JsonBody, QueryMap};
+use crate::http::extract::{Actor, IdPath, JsonBody, QueryMap};
 use crate::sla::DueExplanation;
 use crate::tickets::input::{CreateTicketBody, UpdateTicketBody};
 use crate::tickets::{service, Action, ActionBody, EventView, ListFilter, NewTicket, Page, TicketPatch, TicketView};
@@ -77,14 +77,14 @@ async fn list(State(app): State<App>, q: QueryMap) -> Result<Json<Page>, ApiErro
 #[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets",
     params(("id" = i64, Path), ("as_of" = Option<String>, Query, description = "compute SLA state at this instant (RFC 3339)")),
     responses((status = 200, body = TicketView), (status = 404, body = Problem)))]
-async fn show(State(app): State<App>, Path(id): Path<i64>, q: QueryMap) -> Result<Json<TicketView>, ApiError> {
+async fn show(State(app): State<App>, IdPath(id): IdPath, q: QueryMap) -> Result<Json<TicketView>, ApiError> {
     Ok(Json(service::get(&app, id, as_of(&q)?).await?))
 }
 
 /// Change ticket fields; a category, voltage or acceptance change recomputes the due date.
 #[utoipa::path(patch, path = "/api/v1/tickets/{id}", tag = "tickets", request_body = UpdateTicketBody, params(("id" = i64, Path)),
     responses((status = 200, body = TicketView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn update(State(app): State<App>, Actor(actor): Actor, Path(id): Path<i64>, JsonBody(body): JsonBody) -> Result<Json<TicketView>, ApiError> {
+async fn update(State(app): State<App>, Actor(actor): Actor, IdPath(id): IdPath, JsonBody(body): JsonBody) -> Result<Json<TicketView>, ApiError> {
     let patch = TicketPatch::parse(&body, &app.policy, today(&app)).map_err(ApiError::Invalid)?;
     Ok(Json(service::act(&app, &actor, id, Action::Update(patch)).await?))
 }
@@ -92,7 +92,7 @@ async fn update(State(app): State<App>, Actor(actor): Actor, Path(id): Path<i64>
 /// The ticket's append-only history.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/events", tag = "tickets", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<EventView>), (status = 404, body = Problem)))]
-async fn events(State(app): State<App>, Path(id): Path<i64>) -> Result<Json<Vec<EventView>>, ApiError> {
+async fn events(State(app): State<App>, IdPath(id): IdPath) -> Result<Json<Vec<EventView>>, ApiError> {
     Ok(Json(service::events(&app, id).await?))
 }
 
@@ -100,7 +100,7 @@ async fn events(State(app): State<App>, Path(id): Path<i64>) -> Result<Json<Vec<
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/explain", tag = "tickets",
     params(("id" = i64, Path), ("as_of" = Option<String>, Query)),
     responses((status = 200, body = DueExplanation), (status = 404, body = Problem)))]
-async fn explain(State(app): State<App>, Path(id): Path<i64>, q: QueryMap) -> Result<Json<DueExplanation>, ApiError> {
+async fn explain(State(app): State<App>, IdPath(id): IdPath, q: QueryMap) -> Result<Json<DueExplanation>, ApiError> {
     Ok(Json(service::explain(&app, id, as_of(&q)?).await?))
 }
 
@@ -114,7 +114,7 @@ macro_rules! action_handler {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "tickets", request_body(content = Option<ActionBody>), params(("id" = i64, Path)),
             responses((status = 200, body = TicketView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-        async fn $name(State(app): State<App>, Actor(actor): Actor, Path(id): Path<i64>, JsonBody(body): JsonBody) -> Result<Json<TicketView>, ApiError> {
+        async fn $name(State(app): State<App>, Actor(actor): Actor, IdPath(id): IdPath, JsonBody(body): JsonBody) -> Result<Json<TicketView>, ApiError> {
             action(app, actor, id, body, $make).await
         }
     };
