@@ -19,9 +19,29 @@ use crate::sla::SlaPolicy;
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
 /// A secret string (password): never printed by `Debug` or `Display`.
-#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(transparent)]
+/// Reads numbers and booleans too, since an environment variable such as
+/// `YEKUO__DATABASE__PASSWORD=123456` arrives typed.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Secret(String);
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Int(i128),
+            Float(f64),
+            Bool(bool),
+        }
+        Ok(Secret(match Raw::deserialize(d)? {
+            Raw::Text(s) => s,
+            Raw::Int(i) => i.to_string(),
+            Raw::Float(f) => f.to_string(),
+            Raw::Bool(b) => b.to_string(),
+        }))
+    }
+}
 
 impl Secret {
     pub fn new(s: impl Into<String>) -> Self {
@@ -293,6 +313,12 @@ mod tests {
         assert!(e.to_string().contains("server.bind"), "{e}");
         let e = Config::from_toml_overrides("[database]\nmax_connections = \"many\"").unwrap_err();
         assert!(e.to_string().contains("database.max_connections"), "{e}");
+    }
+
+    #[test]
+    fn numeric_passwords_read_as_text() {
+        let c = Config::from_toml_overrides("[database]\npassword = 123456").unwrap();
+        assert_eq!(c.raw.database.password.expose(), "123456");
     }
 
     #[test]

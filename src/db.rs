@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, TransactionTrait,
+};
 
 use crate::config::{DatabaseConfig, redact_url};
 
@@ -37,9 +39,16 @@ pub async fn connect(cfg: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> 
     Database::connect(opts).await
 }
 
-/// Applies pending migrations.
+/// Applies pending migrations. On PostgreSQL, inside one transaction
+/// holding an advisory lock, so instances starting together take turns.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Migrator::up(db, None).await;
+    }
+    let txn = db.begin().await?;
+    txn.execute_unprepared("SELECT pg_advisory_xact_lock(7_946_330_001)").await?;
+    Migrator::up(&txn, None).await?;
+    txn.commit().await
 }
 
 /// The file path of a `sqlite:` URL (`None` for in-memory or other databases).

@@ -3,6 +3,7 @@
 //! per-day tables that make every query O(1).
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -34,153 +35,18 @@ impl Calendar {
         national.sort_by_key(|f| f.year);
         regional.sort_by(|a, b| (a.year, &a.name).cmp(&(b.year, &b.name)));
 
+        check_national(&national)?;
         let country = national[0].region.clone();
-        for f in &national {
-            if f.region != country {
-                return Err(CalendarError::Invalid {
-                    file: f.name.clone(),
-                    message: format!(
-                        "national region {:?} differs from {:?} of {}: one calendar holds one \
-                         country's national files",
-                        f.region, country, national[0].name
-                    ),
-                });
-            }
-        }
-        for pair in national.windows(2) {
-            let (a, b) = (&pair[0], &pair[1]);
-            if a.year == b.year {
-                return Err(CalendarError::DuplicateYear {
-                    region: a.region.clone(),
-                    year: a.year,
-                    first: a.name.clone(),
-                    second: b.name.clone(),
-                });
-            }
-            if b.year != a.year + 1 {
-                return Err(CalendarError::Gap {
-                    missing_year: a.year + 1,
-                    before: a.name.clone(),
-                    after: b.name.clone(),
-                });
-            }
-        }
         let first_year = national[0].year;
         let last_year = national[national.len() - 1].year;
-
-        if let Some(r0) = regional.first() {
-            let local = r0.region.clone();
-            for f in &regional {
-                if f.region == country {
-                    return Err(CalendarError::Invalid {
-                        file: f.name.clone(),
-                        message: format!(
-                            "kind = \"regional\" but region {:?} is the national region: give \
-                             the local region's code (e.g. \"xz\")",
-                            f.region
-                        ),
-                    });
-                }
-                if f.region != local {
-                    return Err(CalendarError::Invalid {
-                        file: f.name.clone(),
-                        message: format!(
-                            "regional files of two regions ({:?} and {:?} from {}) cannot be \
-                             combined: build one calendar per region",
-                            f.region, local, r0.name
-                        ),
-                    });
-                }
-                if f.year < first_year || f.year > last_year {
-                    return Err(CalendarError::Invalid {
-                        file: f.name.clone(),
-                        message: format!(
-                            "regional file for {} but the national calendar covers only \
-                             {first_year}-{last_year}: load the national {} file first",
-                            f.year, f.year
-                        ),
-                    });
-                }
-            }
-            for pair in regional.windows(2) {
-                if pair[0].year == pair[1].year {
-                    return Err(CalendarError::DuplicateYear {
-                        region: local.clone(),
-                        year: pair[0].year,
-                        first: pair[0].name.clone(),
-                        second: pair[1].name.clone(),
-                    });
-                }
-            }
-        }
+        check_regional(&regional, &country, first_year, last_year)?;
 
         let first = NaiveDate::from_ymd_opt(first_year, 1, 1).expect("valid year");
         let last = NaiveDate::from_ymd_opt(last_year, 12, 31).expect("valid year");
         let len = usize::try_from((last - first).num_days() + 1).expect("positive");
 
-        let mut class = Vec::with_capacity(len);
-        let mut d = first;
-        for _ in 0..len {
-            class.push(match d.weekday() {
-                Weekday::Sat | Weekday::Sun => DayClass::Weekend,
-                _ => DayClass::Workday,
-            });
-            d = d.succ_opt().unwrap_or(d);
-        }
-        let mut origin = vec![NO_ORIGIN; len];
-        let index = |d: NaiveDate| -> Option<usize> {
-            let i = (d - first).num_days();
-            usize::try_from(i).ok().filter(|&i| i < len)
-        };
-
         let ordered: Vec<CalendarFile> = national.into_iter().chain(regional).collect();
-        for (fi, f) in ordered.iter().enumerate() {
-            let fi = u16::try_from(fi).map_err(|_| CalendarError::Invalid {
-                file: f.name.clone(),
-                message: "too many calendar files".to_string(),
-            })?;
-            let regional = f.kind == FileKind::Regional;
-            for &d in &f.rest_days {
-                let Some(i) = index(d) else { continue };
-                match class[i] {
-                    DayClass::Rest => continue, // listed by an earlier file too
-                    DayClass::Makeup => {
-                        let other = &ordered[origin[i] as usize];
-                        // A regional rest day may fall on a national make-up
-                        // workday: the region rests that day.
-                        if !(regional && other.kind == FileKind::National) {
-                            return Err(conflict(f, d, "a rest day", other));
-                        }
-                    }
-                    _ => {}
-                }
-                class[i] = DayClass::Rest;
-                origin[i] = fi;
-            }
-            for &d in &f.makeup_workdays {
-                let Some(i) = index(d) else { continue };
-                match class[i] {
-                    DayClass::Makeup => continue,
-                    DayClass::Rest => {
-                        let other = &ordered[origin[i] as usize];
-                        if regional && other.kind == FileKind::National {
-                            return Err(CalendarError::Invalid {
-                                file: f.name.clone(),
-                                message: format!(
-                                    "makeup_workdays entry {d} is a statutory rest day in {}: a \
-                                     regional file may add rest days, not cancel national ones",
-                                    other.name
-                                ),
-                            });
-                        }
-                        return Err(conflict(f, d, "a make-up workday", other));
-                    }
-                    _ => {}
-                }
-                class[i] = DayClass::Makeup;
-                origin[i] = fi;
-            }
-        }
+        let (class, origin) = classify_days(&ordered, first, len)?;
 
         let mut prefix = Vec::with_capacity(len + 1);
         let mut work_dates = Vec::new();
@@ -249,6 +115,173 @@ impl Calendar {
     }
 }
 
+/// Class of every covered day and the file that set it: weekday/weekend,
+/// then each file's rest days and make-up workdays in load order.
+fn classify_days(
+    ordered: &[CalendarFile],
+    first: NaiveDate,
+    len: usize,
+) -> Result<(Vec<DayClass>, Vec<u16>), CalendarError> {
+    let mut class = Vec::with_capacity(len);
+    let mut d = first;
+    for _ in 0..len {
+        class.push(match d.weekday() {
+            Weekday::Sat | Weekday::Sun => DayClass::Weekend,
+            _ => DayClass::Workday,
+        });
+        d = d.succ_opt().unwrap_or(d);
+    }
+    let mut origin = vec![NO_ORIGIN; len];
+    let index = |d: NaiveDate| -> Option<usize> {
+        let i = (d - first).num_days();
+        usize::try_from(i).ok().filter(|&i| i < len)
+    };
+
+    for (fi, f) in ordered.iter().enumerate() {
+        let fi = u16::try_from(fi)
+            .ok()
+            .filter(|&i| i != NO_ORIGIN)
+            .ok_or_else(|| CalendarError::Invalid {
+                file: f.name.clone(),
+                message: "too many calendar files (at most 65535)".to_string(),
+            })?;
+        let regional = f.kind == FileKind::Regional;
+        for &d in &f.rest_days {
+            let Some(i) = index(d) else { continue };
+            match class[i] {
+                DayClass::Rest => continue, // listed by an earlier file too
+                DayClass::Makeup => {
+                    let other = &ordered[origin[i] as usize];
+                    // A regional rest day may fall on a national make-up
+                    // workday: the region rests that day.
+                    if !(regional && other.kind == FileKind::National) {
+                        return Err(conflict(f, d, "a rest day", other));
+                    }
+                }
+                _ => {}
+            }
+            class[i] = DayClass::Rest;
+            origin[i] = fi;
+        }
+        for &d in &f.makeup_workdays {
+            let Some(i) = index(d) else { continue };
+            match class[i] {
+                DayClass::Makeup => continue,
+                DayClass::Rest => {
+                    let other = &ordered[origin[i] as usize];
+                    if regional && other.kind == FileKind::National {
+                        return Err(CalendarError::Invalid {
+                            file: f.name.clone(),
+                            message: format!(
+                                "makeup_workdays entry {d} is a statutory rest day in {}: a \
+                                 regional file may add rest days, not cancel national ones",
+                                other.name
+                            ),
+                        });
+                    }
+                    return Err(conflict(f, d, "a make-up workday", other));
+                }
+                _ => {}
+            }
+            class[i] = DayClass::Makeup;
+            origin[i] = fi;
+        }
+    }
+    Ok((class, origin))
+}
+
+/// One country, each year once, no gap (`national` sorted by year, non-empty).
+fn check_national(national: &[CalendarFile]) -> Result<(), CalendarError> {
+    let country = &national[0].region;
+    for f in national {
+        if f.region != *country {
+            return Err(CalendarError::Invalid {
+                file: f.name.clone(),
+                message: format!(
+                    "national region {:?} differs from {:?} of {}: one calendar holds one \
+                     country's national files",
+                    f.region, country, national[0].name
+                ),
+            });
+        }
+    }
+    for pair in national.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        if a.year == b.year {
+            return Err(CalendarError::DuplicateYear {
+                region: a.region.clone(),
+                year: a.year,
+                first: a.name.clone(),
+                second: b.name.clone(),
+            });
+        }
+        if b.year != a.year + 1 {
+            return Err(CalendarError::Gap {
+                missing_year: a.year + 1,
+                before: a.name.clone(),
+                after: b.name.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// One region, not the national one, each year once and covered
+/// (`regional` sorted by year).
+fn check_regional(
+    regional: &[CalendarFile],
+    country: &str,
+    first_year: i32,
+    last_year: i32,
+) -> Result<(), CalendarError> {
+    if let Some(r0) = regional.first() {
+        let local = r0.region.clone();
+        for f in regional {
+            if f.region == country {
+                return Err(CalendarError::Invalid {
+                    file: f.name.clone(),
+                    message: format!(
+                        "kind = \"regional\" but region {:?} is the national region: give \
+                         the local region's code (e.g. \"xz\")",
+                        f.region
+                    ),
+                });
+            }
+            if f.region != local {
+                return Err(CalendarError::Invalid {
+                    file: f.name.clone(),
+                    message: format!(
+                        "regional files of two regions ({:?} and {:?} from {}) cannot be \
+                         combined: build one calendar per region",
+                        f.region, local, r0.name
+                    ),
+                });
+            }
+            if f.year < first_year || f.year > last_year {
+                return Err(CalendarError::Invalid {
+                    file: f.name.clone(),
+                    message: format!(
+                        "regional file for {} but the national calendar covers only \
+                         {first_year}-{last_year}: load the national {} file first",
+                        f.year, f.year
+                    ),
+                });
+            }
+        }
+        for pair in regional.windows(2) {
+            if pair[0].year == pair[1].year {
+                return Err(CalendarError::DuplicateYear {
+                    region: local.clone(),
+                    year: pair[0].year,
+                    first: pair[0].name.clone(),
+                    second: pair[1].name.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 fn conflict(f: &CalendarFile, d: NaiveDate, what: &str, other: &CalendarFile) -> CalendarError {
     CalendarError::Invalid {
         file: f.name.clone(),
@@ -270,14 +303,15 @@ fn version_string(files: &[CalendarFile]) -> String {
         let mut sections: BTreeMap<&str, &[NaiveDate]> = BTreeMap::new();
         sections.insert("rest", &f.rest_days);
         sections.insert("makeup", &f.makeup_workdays);
-        canon.push_str(&format!(
-            "{}\n{}\n{}\n{}\n{}\n",
+        let _ = writeln!(
+            canon,
+            "{}\n{}\n{}\n{}\n{}",
             f.name,
             f.kind.as_str(),
             f.region,
             f.year,
             f.source
-        ));
+        );
         for (key, dates) in sections {
             canon.push_str(key);
             for d in dates {

@@ -141,7 +141,11 @@ impl fmt::Display for Explanation {
             self.due.weekday(),
             plural(self.working_days as usize, "working day", "working days"),
             self.start,
-            if self.provisional { "  PROVISIONAL" } else { "" }
+            if self.provisional {
+                "  PROVISIONAL"
+            } else {
+                ""
+            }
         )?;
         writeln!(
             f,

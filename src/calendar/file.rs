@@ -133,9 +133,10 @@ impl CalendarFile {
             NaiveDate::from_ymd_opt(year - 1, 12, 1).expect("valid date"),
             NaiveDate::from_ymd_opt(year + 1, 1, 31).expect("valid date"),
         );
-        let rest_days = expand_entries("rest_days", &raw.rest_days, year, window).map_err(invalid)?;
-        let makeup_workdays =
-            expand_entries("makeup_workdays", &raw.makeup_workdays, year, window).map_err(invalid)?;
+        let rest_days =
+            expand_entries("rest_days", &raw.rest_days, year, window).map_err(invalid)?;
+        let makeup_workdays = expand_entries("makeup_workdays", &raw.makeup_workdays, year, window)
+            .map_err(invalid)?;
 
         for d in &makeup_workdays {
             if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
@@ -234,13 +235,12 @@ fn expand_entries(
                 ));
             }
         };
-        let (from, to) = parse_entry(&text)
-            .ok_or_else(|| {
-                format!(
-                    "{key} entry {text:?} is not a date: expected \"YYYY-MM-DD\" or an \
+        let (from, to) = parse_entry(&text).ok_or_else(|| {
+            format!(
+                "{key} entry {text:?} is not a date: expected \"YYYY-MM-DD\" or an \
                      inclusive range \"YYYY-MM-DD..YYYY-MM-DD\""
-                )
-            })?;
+            )
+        })?;
         if to < from {
             return Err(format!(
                 "{key} entry {text:?}: the range ends before it starts"

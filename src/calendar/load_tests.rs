@@ -59,13 +59,19 @@ fn rejects_bad_entries_naming_file_and_entry() {
         &national(2026, "\"2026-02-30\"", ""),
     ));
     assert_eq!(file, "cn-2026");
-    assert!(msg.contains("2026-02-30") && msg.contains("rest_days"), "{msg}");
+    assert!(
+        msg.contains("2026-02-30") && msg.contains("rest_days"),
+        "{msg}"
+    );
 
     let (_, msg) = invalid_message(CalendarFile::parse(
         "cn-2026",
         &national(2026, "", "\"2026-02-13\""),
     ));
-    assert!(msg.contains("2026-02-13") && msg.contains("Friday"), "{msg}");
+    assert!(
+        msg.contains("2026-02-13") && msg.contains("Friday"),
+        "{msg}"
+    );
 
     let (_, msg) = invalid_message(CalendarFile::parse(
         "cn-2026",
@@ -91,8 +97,10 @@ fn rejects_bad_entries_naming_file_and_entry() {
     ));
     assert!(msg.contains("too far"), "{msg}");
 
-    let (_, msg) =
-        invalid_message(CalendarFile::parse("cn-2026", &national(2026, "20260101", "")));
+    let (_, msg) = invalid_message(CalendarFile::parse(
+        "cn-2026",
+        &national(2026, "20260101", ""),
+    ));
     assert!(msg.contains("expected a string"), "{msg}");
 
     let (_, msg) = invalid_message(CalendarFile::parse(
@@ -118,7 +126,10 @@ fn accepts_toml_dates_and_dedups() {
         &national(2026, "2026-01-01, \"2026-01-01..2026-01-03\"", "2026-01-04"),
     )
     .unwrap();
-    assert_eq!(f.rest_days(), &[d("2026-01-01"), d("2026-01-02"), d("2026-01-03")]);
+    assert_eq!(
+        f.rest_days(),
+        &[d("2026-01-01"), d("2026-01-02"), d("2026-01-03")]
+    );
     assert_eq!(f.makeup_workdays(), &[d("2026-01-04")]);
 }
 
@@ -127,7 +138,7 @@ fn toml_errors_are_parse_errors() {
     for text in [
         "kind = \"national\"\nregion = ",
         "kind = \"national\"\nregion = \"cn\"\nyear = 2026\n", // no source
-        &(national(2026, "", "") + "makeup_workday = []\n"), // typo'd key
+        &(national(2026, "", "") + "makeup_workday = []\n"),   // typo'd key
     ] {
         match CalendarFile::parse("cn-2026", text) {
             Err(e @ CalendarError::Parse { .. }) => {
@@ -170,8 +181,11 @@ fn cross_file_checks() {
         CalendarError::NoNationalYear
     );
 
-    let hk = CalendarFile::parse("hk-2027", &national(2027, "", "").replace("\"cn\"", "\"hk\""))
-        .unwrap();
+    let hk = CalendarFile::parse(
+        "hk-2027",
+        &national(2027, "", "").replace("\"cn\"", "\"hk\""),
+    )
+    .unwrap();
     let mut files = builtin_parsed();
     files.push(hk);
     assert!(matches!(
@@ -184,7 +198,10 @@ fn cross_file_checks() {
     let f27 = CalendarFile::parse("cn-2027", &national(2027, "\"2026-12-27\"", "")).unwrap();
     let mut files = builtin_parsed();
     files.push(f27);
-    assert!(Calendar::from_files(files).is_ok(), "Sunday rest: no conflict");
+    assert!(
+        Calendar::from_files(files).is_ok(),
+        "Sunday rest: no conflict"
+    );
     let f27 = CalendarFile::parse("cn-2027", &national(2027, "\"2026-12-26\"", "")).unwrap();
     let f26 = CalendarFile::parse("cn-2026", &national(2026, "", "\"2026-12-26\"")).unwrap();
     let err = Calendar::from_files(vec![f26, f27]).unwrap_err();
@@ -228,15 +245,24 @@ fn regional_file_adds_local_days() {
     ));
     assert!(matches!(
         c.day_kind(d("2025-01-01")),
-        DayKind::RestDay { regional: false, .. }
+        DayKind::RestDay {
+            regional: false,
+            ..
+        }
     ));
     // Thu 02-27 + 1: Fri..Tue rest, 03-05 Wed.
     assert_eq!(c.add(d("2025-02-27"), 1), Ok(d("2025-03-05")));
     let e = c.explain(d("2025-02-27"), 1);
     assert_eq!(e.regional_rest_days_crossed.len(), 5);
-    assert!(e.to_string().contains("2025-03-03 Mon  rest day (regional)"));
+    assert!(
+        e.to_string()
+            .contains("2025-03-03 Mon  rest day (regional)")
+    );
     // The national calendar alone is unchanged.
-    assert_eq!(Calendar::builtin().add(d("2025-02-27"), 1), Ok(d("2025-02-28")));
+    assert_eq!(
+        Calendar::builtin().add(d("2025-02-27"), 1),
+        Ok(d("2025-02-28"))
+    );
 }
 
 #[test]
@@ -301,8 +327,8 @@ fn version_hash_is_stable_and_content_sensitive() {
             (n.to_string(), t)
         })
         .collect();
-    let c = Calendar::from_texts(reformatted.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-        .unwrap();
+    let c =
+        Calendar::from_texts(reformatted.iter().map(|(n, t)| (n.as_str(), t.as_str()))).unwrap();
     assert_eq!(c.version(), base);
     // A changed date does.
     let changed: Vec<(String, String)> = Calendar::builtin_files()

@@ -23,11 +23,12 @@ mod build;
 mod error;
 mod explain;
 mod file;
-mod plain;
 #[cfg(test)]
 mod load_tests;
+mod plain;
 #[cfg(test)]
 mod proptests;
+mod provisional;
 #[cfg(test)]
 mod tests;
 
@@ -43,9 +44,18 @@ pub use file::{CalendarFile, FileKind, MAX_RANGE_DAYS};
 
 /// The embedded national calendars, `(name, toml_text)`.
 const BUILTIN_FILES: [(&str, &str); 3] = [
-    ("cn-2024", include_str!("../../config/calendars/cn-2024.toml")),
-    ("cn-2025", include_str!("../../config/calendars/cn-2025.toml")),
-    ("cn-2026", include_str!("../../config/calendars/cn-2026.toml")),
+    (
+        "cn-2024",
+        include_str!("../../config/calendars/cn-2024.toml"),
+    ),
+    (
+        "cn-2025",
+        include_str!("../../config/calendars/cn-2025.toml"),
+    ),
+    (
+        "cn-2026",
+        include_str!("../../config/calendars/cn-2026.toml"),
+    ),
 ];
 
 /// A date computed by a provisional query.
@@ -172,7 +182,11 @@ impl Calendar {
     }
 
     /// The calendar built from [`Calendar::builtin_files`]. Built once and
-    /// shared; a unit test asserts that it builds.
+    /// shared.
+    ///
+    /// # Panics
+    ///
+    /// If the embedded files were invalid, which a unit test rules out.
     pub fn builtin() -> Calendar {
         static BUILTIN: OnceLock<Calendar> = OnceLock::new();
         BUILTIN
@@ -299,96 +313,6 @@ impl Calendar {
         Ok(i64::from(p[(ib + 1) as usize]) - i64::from(p[(ia + 1) as usize]))
     }
 
-    /// Like [`Calendar::add`], but never fails: days outside the calendar
-    /// count Monday–Friday, and `provisional` says whether any was needed.
-    pub fn add_provisional(&self, start: NaiveDate, n: u32) -> Dated {
-        if n == 0 {
-            return Dated {
-                date: start,
-                provisional: false,
-            };
-        }
-        let c = &*self.inner;
-        let i = self.index(start);
-        let len = self.len();
-        if i >= len {
-            return Dated {
-                date: plain::add_weekdays(start, u64::from(n)),
-                provisional: true,
-            };
-        }
-        if i < -1 {
-            // Count Monday–Friday up to the day before coverage, then go on
-            // with the calendar.
-            let edge = self.before_first();
-            let w = plain::weekdays_between(start, edge);
-            if i64::from(n) <= w {
-                return Dated {
-                    date: plain::add_weekdays(start, u64::from(n)),
-                    provisional: true,
-                };
-            }
-            let rest = u32::try_from(i64::from(n) - w).expect("0 < rest <= n");
-            return Dated {
-                date: self.add_provisional(edge, rest).date,
-                provisional: true,
-            };
-        }
-        let target = u64::from(c.prefix[(i + 1) as usize]) + u64::from(n) - 1;
-        let total = c.work_dates.len() as u64;
-        if target < total {
-            Dated {
-                date: c.work_dates[target as usize],
-                provisional: false,
-            }
-        } else {
-            Dated {
-                date: plain::add_weekdays(c.last, target - total + 1),
-                provisional: true,
-            }
-        }
-    }
-
-    /// Like [`Calendar::between`], but never fails: days outside the
-    /// calendar count Monday–Friday. Returns `(count, provisional)`.
-    pub fn between_provisional(&self, a: NaiveDate, b: NaiveDate) -> (i64, bool) {
-        if b < a {
-            let (v, p) = self.between_provisional(b, a);
-            return (-v, p);
-        }
-        if a == b {
-            return (0, false);
-        }
-        let c = &*self.inner;
-        let edge = self.before_first();
-        let mut total = 0;
-        let mut provisional = false;
-        if a < edge {
-            total += plain::weekdays_between(a, b.min(edge));
-            provisional = true;
-        }
-        let (lo, hi) = (a.max(edge), b.min(c.last));
-        if lo < hi {
-            let p = &c.prefix;
-            total += i64::from(p[(self.index(hi) + 1) as usize])
-                - i64::from(p[(self.index(lo) + 1) as usize]);
-        }
-        if b > c.last {
-            total += plain::weekdays_between(a.max(c.last), b);
-            provisional = true;
-        }
-        (total, provisional)
-    }
-
-    /// `(is_working_day, provisional)`: exact inside the calendar, Monday–
-    /// Friday (and `provisional = true`) outside.
-    pub fn is_working_day_provisional(&self, d: NaiveDate) -> (bool, bool) {
-        match self.is_working_day(d) {
-            Ok(w) => (w, false),
-            Err(_) => (plain::is_weekday(d), true),
-        }
-    }
-
     /// What kind of day `d` is, with the file that declared it if any.
     pub fn day_kind(&self, d: NaiveDate) -> DayKind {
         let c = &*self.inner;
@@ -449,11 +373,7 @@ impl Calendar {
                     .files
                     .get(usize::from(c.origin[i]))
                     .is_some_and(|m| m.kind == FileKind::Regional);
-                (
-                    c.first + Days::new(i as u64),
-                    c.class[i],
-                    regional,
-                )
+                (c.first + Days::new(i as u64), c.class[i], regional)
             })
             .collect()
     }

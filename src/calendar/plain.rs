@@ -39,5 +39,6 @@ pub(super) fn add_weekdays(start: NaiveDate, n: u64) -> NaiveDate {
     if rem > 0 && wd + rem > 4 {
         days = days.saturating_add(2);
     }
-    base.checked_add_days(Days::new(days)).unwrap_or(NaiveDate::MAX)
+    base.checked_add_days(Days::new(days))
+        .unwrap_or(NaiveDate::MAX)
 }

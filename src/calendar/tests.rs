@@ -155,7 +155,13 @@ fn every_domain_rest_day_is_not_a_working_day() {
         }
         assert_eq!(c.is_working_day(x), Ok(false), "{x}");
         assert!(
-            matches!(c.day_kind(x), DayKind::RestDay { regional: false, .. }),
+            matches!(
+                c.day_kind(x),
+                DayKind::RestDay {
+                    regional: false,
+                    ..
+                }
+            ),
             "{x}"
         );
         checked += 1;
@@ -232,7 +238,13 @@ fn add_matches_the_oracle_for_every_start_and_n_up_to_260() {
                 assert_eq!(c.add(s, k), Ok(x), "{s} + {k}");
                 assert_eq!(c.between(s, x), Ok(i64::from(k)), "({s}, {x}]");
                 assert_eq!(c.between(x, s), Ok(-i64::from(k)));
-                assert_eq!(c.add_provisional(s, k), Dated { date: x, provisional: false });
+                assert_eq!(
+                    c.add_provisional(s, k),
+                    Dated {
+                        date: x,
+                        provisional: false
+                    }
+                );
             }
         }
         s = s.succ_opt().unwrap();
@@ -334,8 +346,14 @@ fn not_covered_error_names_the_last_year_and_the_fix() {
     assert!(msg.contains("provisional"), "{msg}");
     assert!(c.add(d("2030-01-01"), 1).is_err());
     assert_eq!(c.add(d("2030-01-01"), 0), Ok(d("2030-01-01")));
-    assert_eq!(c.day_kind(d("2027-01-02")), DayKind::Uncovered { weekend: true });
-    assert_eq!(c.day_kind(d("2023-12-29")), DayKind::Uncovered { weekend: false });
+    assert_eq!(
+        c.day_kind(d("2027-01-02")),
+        DayKind::Uncovered { weekend: true }
+    );
+    assert_eq!(
+        c.day_kind(d("2023-12-29")),
+        DayKind::Uncovered { weekend: false }
+    );
     assert_eq!(c.day_kind(d("2025-03-03")), DayKind::Workday);
     assert_eq!(c.day_kind(d("2025-03-08")), DayKind::Weekend);
     assert!(!c.covers(d("2027-01-01")) && c.covers(d("2026-12-31")));
@@ -347,47 +365,89 @@ fn provisional_variants() {
     // Inside coverage: exact, not provisional.
     assert_eq!(
         c.add_provisional(d("2025-09-30"), 3),
-        Dated { date: d("2025-10-11"), provisional: false }
+        Dated {
+            date: d("2025-10-11"),
+            provisional: false
+        }
     );
     assert_eq!(
         c.add_provisional(d("2026-12-30"), 1),
-        Dated { date: d("2026-12-31"), provisional: false }
+        Dated {
+            date: d("2026-12-31"),
+            provisional: false
+        }
     );
     // Past coverage: Mon-Fri. 2027-01-01 is a Friday.
     assert_eq!(
         c.add_provisional(d("2026-12-30"), 2),
-        Dated { date: d("2027-01-01"), provisional: true }
+        Dated {
+            date: d("2027-01-01"),
+            provisional: true
+        }
     );
     assert_eq!(
         c.add_provisional(d("2026-12-30"), 3),
-        Dated { date: d("2027-01-04"), provisional: true }
+        Dated {
+            date: d("2027-01-04"),
+            provisional: true
+        }
     );
     assert_eq!(
         c.add_provisional(d("2027-03-05"), 1),
-        Dated { date: d("2027-03-08"), provisional: true }
+        Dated {
+            date: d("2027-03-08"),
+            provisional: true
+        }
     );
     assert_eq!(
         c.add_provisional(d("2027-03-05"), 0),
-        Dated { date: d("2027-03-05"), provisional: false }
+        Dated {
+            date: d("2027-03-05"),
+            provisional: false
+        }
     );
     // Before coverage: Mon-Fri until 2023-12-31, then exact.
     assert_eq!(
         c.add_provisional(d("2023-12-28"), 1),
-        Dated { date: d("2023-12-29"), provisional: true }
+        Dated {
+            date: d("2023-12-29"),
+            provisional: true
+        }
     );
     // 12-29 Fri (1), 2024-01-01 rest, 01-02 Tue (2).
     assert_eq!(
         c.add_provisional(d("2023-12-28"), 2),
-        Dated { date: d("2024-01-02"), provisional: true }
+        Dated {
+            date: d("2024-01-02"),
+            provisional: true
+        }
     );
-    assert_eq!(c.between_provisional(d("2023-12-28"), d("2024-01-02")), (2, true));
-    assert_eq!(c.between_provisional(d("2024-01-02"), d("2023-12-28")), (-2, true));
-    assert_eq!(c.between_provisional(d("2025-01-24"), d("2025-02-07")), (5, false));
-    assert_eq!(c.between_provisional(d("2026-12-30"), d("2027-01-04")), (3, true));
-    assert_eq!(c.between_provisional(d("2027-01-04"), d("2027-01-04")), (0, false));
+    assert_eq!(
+        c.between_provisional(d("2023-12-28"), d("2024-01-02")),
+        (2, true)
+    );
+    assert_eq!(
+        c.between_provisional(d("2024-01-02"), d("2023-12-28")),
+        (-2, true)
+    );
+    assert_eq!(
+        c.between_provisional(d("2025-01-24"), d("2025-02-07")),
+        (5, false)
+    );
+    assert_eq!(
+        c.between_provisional(d("2026-12-30"), d("2027-01-04")),
+        (3, true)
+    );
+    assert_eq!(
+        c.between_provisional(d("2027-01-04"), d("2027-01-04")),
+        (0, false)
+    );
     assert_eq!(c.is_working_day_provisional(d("2027-01-01")), (true, true));
     assert_eq!(c.is_working_day_provisional(d("2027-01-02")), (false, true));
-    assert_eq!(c.is_working_day_provisional(d("2026-01-01")), (false, false));
+    assert_eq!(
+        c.is_working_day_provisional(d("2026-01-01")),
+        (false, false)
+    );
     // Absurd n saturates instead of panicking.
     assert!(c.add_provisional(d("2026-01-05"), u32::MAX).provisional);
     assert!(c.add(d("2026-01-05"), u32::MAX).is_err());
@@ -426,12 +486,18 @@ fn explain_lists_rest_and_makeup_days() {
     assert_eq!(e.uncovered_from, None);
     assert_eq!(e.rest_days_crossed.len(), 9);
     assert_eq!(e.rest_days_crossed[0], d("2026-02-15"));
-    assert_eq!(e.makeup_workdays_crossed, vec![d("2026-02-14"), d("2026-02-28")]);
+    assert_eq!(
+        e.makeup_workdays_crossed,
+        vec![d("2026-02-14"), d("2026-02-28")]
+    );
     // 02-11..03-02 = 20 days = 10 working + 9 rest + 1 weekend (03-01 Sun).
     assert_eq!(e.weekend_days_crossed, 1);
     assert_eq!(e.calendar_version, c.version());
     let text = e.to_string();
-    assert!(text.contains("2026-02-16 Mon  rest day (statutory)"), "{text}");
+    assert!(
+        text.contains("2026-02-16 Mon  rest day (statutory)"),
+        "{text}"
+    );
     assert!(text.contains("2026-02-14 Sat  make-up workday"), "{text}");
     assert!(text.contains("10 working days"), "{text}");
     assert!(text.contains(c.version()), "{text}");
@@ -448,14 +514,23 @@ fn explain_lists_rest_and_makeup_days() {
     assert!(e.to_string().contains("PROVISIONAL"));
 
     let e = c.explain(d("2025-05-01"), 0);
-    assert_eq!((e.due, e.weekend_days_crossed, e.provisional), (d("2025-05-01"), 0, false));
+    assert_eq!(
+        (e.due, e.weekend_days_crossed, e.provisional),
+        (d("2025-05-01"), 0, false)
+    );
     assert!(e.rest_days_crossed.is_empty());
 }
 
 #[test]
 fn explain_partitions_every_day() {
     let c = cal();
-    for (s, n) in [("2024-01-15", 80), ("2024-09-01", 90), ("2025-09-20", 7), ("2026-09-01", 250), ("2023-10-01", 60)] {
+    for (s, n) in [
+        ("2024-01-15", 80),
+        ("2024-09-01", 90),
+        ("2025-09-20", 7),
+        ("2026-09-01", 250),
+        ("2023-10-01", 60),
+    ] {
         let e = c.explain(d(s), n);
         let days = (e.due - e.start).num_days();
         assert_eq!(
@@ -463,7 +538,10 @@ fn explain_partitions_every_day() {
             i64::from(n) + e.rest_days_crossed.len() as i64 + i64::from(e.weekend_days_crossed),
             "{s} + {n}"
         );
-        assert_eq!(c.between_provisional(e.start, e.due), (i64::from(n), e.provisional));
+        assert_eq!(
+            c.between_provisional(e.start, e.due),
+            (i64::from(n), e.provisional)
+        );
     }
 }
 
@@ -471,7 +549,10 @@ fn explain_partitions_every_day() {
 fn serializes_for_the_api() {
     let c = cal();
     let v = serde_json::to_value(c.add_provisional(d("2026-12-30"), 2)).unwrap();
-    assert_eq!(v, serde_json::json!({"date": "2027-01-01", "provisional": true}));
+    assert_eq!(
+        v,
+        serde_json::json!({"date": "2027-01-01", "provisional": true})
+    );
     let v = serde_json::to_value(c.day_kind(d("2026-02-14"))).unwrap();
     assert_eq!(v["kind"], "makeup_workday");
     assert_eq!(v["file"], "cn-2026");
