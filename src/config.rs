@@ -218,7 +218,10 @@ impl Config {
         let bind: SocketAddr = raw.server.bind.parse().map_err(|_| {
             ConfigError::invalid(
                 "server.bind",
-                format!("`{}` is not an address like 127.0.0.1:8080", raw.server.bind),
+                format!(
+                    "`{}` is not an address like 127.0.0.1:8080",
+                    raw.server.bind
+                ),
             )
         })?;
         let zone: chrono_tz::Tz = raw.time.zone.parse().map_err(|_| {
@@ -228,14 +231,20 @@ impl Config {
             )
         })?;
         let url = &raw.database.url;
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
             return Err(ConfigError::invalid(
                 "database.url",
                 "must start with sqlite: or postgres://",
             ));
         }
         if raw.database.max_connections == 0 {
-            return Err(ConfigError::invalid("database.max_connections", "must be at least 1"));
+            return Err(ConfigError::invalid(
+                "database.max_connections",
+                "must be at least 1",
+            ));
         }
         if !matches!(raw.mail.transport.as_str(), "file" | "smtp" | "memory") {
             return Err(ConfigError::invalid(

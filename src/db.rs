@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    TransactionTrait,
 };
 
 use crate::config::{DatabaseConfig, redact_url};
@@ -46,14 +47,17 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
         return Migrator::up(db, None).await;
     }
     let txn = db.begin().await?;
-    txn.execute_unprepared("SELECT pg_advisory_xact_lock(7_946_330_001)").await?;
+    txn.execute_unprepared("SELECT pg_advisory_xact_lock(7_946_330_001)")
+        .await?;
     Migrator::up(&txn, None).await?;
     txn.commit().await
 }
 
 /// The file path of a `sqlite:` URL (`None` for in-memory or other databases).
 fn sqlite_path(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then(|| path.to_string())
 }
@@ -62,7 +66,10 @@ fn sqlite_path(url: &str) -> Option<String> {
 mod tests {
     #[test]
     fn sqlite_paths() {
-        assert_eq!(super::sqlite_path("sqlite://data/y.db?mode=rwc").as_deref(), Some("data/y.db"));
+        assert_eq!(
+            super::sqlite_path("sqlite://data/y.db?mode=rwc").as_deref(),
+            Some("data/y.db")
+        );
         assert_eq!(super::sqlite_path("sqlite::memory:"), None);
         assert_eq!(super::sqlite_path("postgres://x/y"), None);
     }

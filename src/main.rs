@@ -73,7 +73,7 @@ enum CalendarCmd {
 #[derive(Subcommand)]
 enum TicketCmd {
     /// Create a ticket; prints it as JSON.
-    Create(CreateArgs),
+    Create(Box<CreateArgs>),
     /// Show one ticket by id or ticket number.
     Show {
         ticket: String,
@@ -225,30 +225,56 @@ async fn shutdown_signal() {
 fn calendar(cmd: CalendarCmd, config: &Config) -> anyhow::Result<ExitCode> {
     let cal = config.load_calendar()?;
     let not_covered = |e: CalendarError| {
-        eprintln!("yekuo: {e}\nhint: pass --provisional for a date by the plain weekend rule, or load that year's calendar file");
+        eprintln!(
+            "yekuo: {e}\nhint: pass --provisional for a date by the plain weekend rule, or load that year's calendar file"
+        );
         Ok(ExitCode::from(2))
     };
     match cmd {
-        CalendarCmd::Add { date, n, provisional: false } => match cal.add(date, n) {
+        CalendarCmd::Add {
+            date,
+            n,
+            provisional: false,
+        } => match cal.add(date, n) {
             Ok(d) => println!("{d}"),
             Err(e) => return not_covered(e),
         },
-        CalendarCmd::Add { date, n, provisional: true } => {
+        CalendarCmd::Add {
+            date,
+            n,
+            provisional: true,
+        } => {
             let d = cal.add_provisional(date, n);
-            println!("{}{}", d.date, if d.provisional { " (provisional)" } else { "" });
+            println!(
+                "{}{}",
+                d.date,
+                if d.provisional { " (provisional)" } else { "" }
+            );
         }
-        CalendarCmd::Between { a, b, provisional: false } => match cal.between(a, b) {
+        CalendarCmd::Between {
+            a,
+            b,
+            provisional: false,
+        } => match cal.between(a, b) {
             Ok(n) => println!("{n}"),
             Err(e) => return not_covered(e),
         },
-        CalendarCmd::Between { a, b, provisional: true } => {
+        CalendarCmd::Between {
+            a,
+            b,
+            provisional: true,
+        } => {
             let (n, p) = cal.between_provisional(a, b);
             println!("{n}{}", if p { " (provisional)" } else { "" });
         }
         CalendarCmd::Explain { date, n } => println!("{}", cal.explain(date, n)),
         CalendarCmd::Info => {
             println!("version:  {}", cal.version());
-            println!("covered:  {} .. {}", cal.first_covered(), cal.last_covered());
+            println!(
+                "covered:  {} .. {}",
+                cal.first_covered(),
+                cal.last_covered()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -261,7 +287,7 @@ async fn ticket(cmd: TicketCmd, config: Config) -> anyhow::Result<ExitCode> {
     };
     let app = App::start(config, fixed(as_of)).await?;
     let result = match cmd {
-        TicketCmd::Create(a) => create_ticket(&app, a).await,
+        TicketCmd::Create(a) => create_ticket(&app, *a).await,
         TicketCmd::Show { ticket, .. } => show_ticket(&app, &ticket).await,
         TicketCmd::List(a) => list_tickets(&app, a).await,
     };
@@ -300,10 +326,15 @@ async fn show_ticket(app: &App, key: &str) -> Result<Value, TicketError> {
     let id = match key.parse::<i64>() {
         Ok(id) => id,
         Err(_) => {
-            let q = [("ticket_no".to_string(), key.to_string())].into_iter().collect();
+            let q = [("ticket_no".to_string(), key.to_string())]
+                .into_iter()
+                .collect();
             let f = ListFilter::parse(&q, app).map_err(TicketError::Invalid)?;
             let page = tickets::list::list(app, &f).await?;
-            page.items.first().map(|t| t.id).ok_or_else(|| TicketError::NotFound(key.into()))?
+            page.items
+                .first()
+                .map(|t| t.id)
+                .ok_or_else(|| TicketError::NotFound(key.into()))?
         }
     };
     let view = tickets::service::get(app, id, None).await?;
@@ -313,8 +344,12 @@ async fn show_ticket(app: &App, key: &str) -> Result<Value, TicketError> {
 async fn list_tickets(app: &App, a: ListArgs) -> Result<Value, TicketError> {
     let mut q = std::collections::HashMap::new();
     let pairs = [
-        ("status", a.status), ("stage", a.stage), ("category", a.category),
-        ("service_center", a.center), ("owner", a.owner), ("overdue_as_of", a.overdue_as_of),
+        ("status", a.status),
+        ("stage", a.stage),
+        ("category", a.category),
+        ("service_center", a.center),
+        ("owner", a.owner),
+        ("overdue_as_of", a.overdue_as_of),
         ("limit", Some(a.limit.to_string())),
     ];
     for (k, v) in pairs {

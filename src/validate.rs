@@ -95,7 +95,12 @@ impl<'a> Fields<'a> {
     }
 
     /// Applies a domain parser to a string field, recording its message.
-    pub fn parse_with<T>(&mut self, name: &str, raw: Option<String>, f: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+    pub fn parse_with<T>(
+        &mut self,
+        name: &str,
+        raw: Option<String>,
+        f: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
         let raw = raw?;
         match f(&raw) {
             Ok(t) => Some(t),
@@ -110,7 +115,12 @@ impl<'a> Fields<'a> {
     pub fn reject_unknown(&mut self, known: &[&str]) {
         let unknown: Vec<String> = self
             .obj
-            .map(|o| o.keys().filter(|k| !known.contains(&k.as_str())).cloned().collect())
+            .map(|o| {
+                o.keys()
+                    .filter(|k| !known.contains(&k.as_str()))
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default();
         for k in unknown {
             self.error(&k, "is not a known field");

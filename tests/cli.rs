@@ -18,9 +18,18 @@ fn yekuo(args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn calendar_add_prints_the_working_day() {
-    assert_eq!(yekuo(&["calendar", "add", "2025-01-24", "5"]).1, "2025-02-07\n");
-    assert_eq!(yekuo(&["calendar", "add", "2025-09-30", "3"]).1, "2025-10-11\n");
-    assert_eq!(yekuo(&["calendar", "between", "2025-01-24", "2025-02-07"]).1, "5\n");
+    assert_eq!(
+        yekuo(&["calendar", "add", "2025-01-24", "5"]).1,
+        "2025-02-07\n"
+    );
+    assert_eq!(
+        yekuo(&["calendar", "add", "2025-09-30", "3"]).1,
+        "2025-10-11\n"
+    );
+    assert_eq!(
+        yekuo(&["calendar", "between", "2025-01-24", "2025-02-07"]).1,
+        "5\n"
+    );
 }
 
 #[test]
@@ -28,18 +37,30 @@ fn calendar_add_past_the_announced_years_exits_2_unless_provisional() {
     let (code, out, err) = yekuo(&["calendar", "add", "2026-12-01", "80"]);
     assert_eq!(code, 2);
     assert!(out.is_empty());
-    assert!(err.contains("2027") && err.contains("--provisional"), "{err}");
+    assert!(
+        err.contains("2027") && err.contains("--provisional"),
+        "{err}"
+    );
     let (code, out, _) = yekuo(&["calendar", "add", "2026-12-01", "80", "--provisional"]);
     assert_eq!(code, 0);
-    assert!(out.starts_with("2027-") && out.contains("provisional"), "{out}");
+    assert!(
+        out.starts_with("2027-") && out.contains("provisional"),
+        "{out}"
+    );
 }
 
 #[test]
 fn calendar_explain_lists_rest_and_make_up_days() {
     let (code, out, _) = yekuo(&["calendar", "explain", "2026-02-10", "7"]);
     assert_eq!(code, 0);
-    assert!(out.contains("2026-02-14") && out.contains("make-up"), "{out}");
-    assert!(out.contains("2026-02-16") && out.contains("rest day"), "{out}");
+    assert!(
+        out.contains("2026-02-14") && out.contains("make-up"),
+        "{out}"
+    );
+    assert!(
+        out.contains("2026-02-16") && out.contains("rest day"),
+        "{out}"
+    );
     assert!(out.contains("2026-02-26"), "{out}");
 }
 
@@ -65,12 +86,36 @@ fn ticket_create_show_list_on_sqlite() {
             .env("YEKUO__CALENDAR__DIR", "")
             .output()
             .unwrap();
-        (out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     let (code, out, err) = run(&[
-        "ticket", "create", "--customer-name", "珠江化工", "--account", "0301", "--address", "广州",
-        "--voltage", "10kV", "--sources", "dual", "--new-line", "--capacity", "3150", "--center", "天河",
-        "--accepted-on", "2026-01-30", "--owner", "mgr-li", "--as-of", "2026-02-02T09:00:00+08:00",
+        "ticket",
+        "create",
+        "--customer-name",
+        "珠江化工",
+        "--account",
+        "0301",
+        "--address",
+        "广州",
+        "--voltage",
+        "10kV",
+        "--sources",
+        "dual",
+        "--new-line",
+        "--capacity",
+        "3150",
+        "--center",
+        "天河",
+        "--accepted-on",
+        "2026-01-30",
+        "--owner",
+        "mgr-li",
+        "--as-of",
+        "2026-02-02T09:00:00+08:00",
     ]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -83,8 +128,26 @@ fn ticket_create_show_list_on_sqlite() {
     assert_eq!(code, 0);
     assert!(out.contains(&no));
     let (code, _, err) = run(&[
-        "ticket", "create", "--customer-name", "x", "--account", "1", "--address", "a", "--voltage", "400V",
-        "--sources", "single", "--capacity", "1", "--center", "c", "--accepted-on", "2026-01-30", "--owner", "o",
+        "ticket",
+        "create",
+        "--customer-name",
+        "x",
+        "--account",
+        "1",
+        "--address",
+        "a",
+        "--voltage",
+        "400V",
+        "--sources",
+        "single",
+        "--capacity",
+        "1",
+        "--center",
+        "c",
+        "--accepted-on",
+        "2026-01-30",
+        "--owner",
+        "o",
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("voltage_level"), "{err}");

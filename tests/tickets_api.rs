@@ -29,24 +29,48 @@ async fn due_dates_per_category_across_the_spring_festival() {
     // Accepted just before the 2026 Spring Festival (02-15..02-23, make-up
     // Saturdays 02-14 and 02-28): 90 working days end on 2026-06-16.
     let v = t
-        .create_ticket(json!({"power_sources": "dual", "new_line": true, "accepted_on": "2026-01-30"}))
+        .create_ticket(
+            json!({"power_sources": "dual", "new_line": true, "accepted_on": "2026-01-30"}),
+        )
         .await;
     assert_eq!(v["due_date"], "2026-06-16");
     // The deadline instant is 24:00 Beijing time of the due date.
     assert_eq!(v["due_at"], "2026-06-16T16:00:00Z");
-    let explain = t.get_ok(&format!("/api/v1/tickets/{}/explain", v["id"])).await;
-    let makeup: Vec<&str> = explain["calendar"]["makeup_workdays_crossed"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
-    assert!(makeup.contains(&"2026-02-14") && makeup.contains(&"2026-02-28"), "{makeup:?}");
+    let explain = t
+        .get_ok(&format!("/api/v1/tickets/{}/explain", v["id"]))
+        .await;
+    let makeup: Vec<&str> = explain["calendar"]["makeup_workdays_crossed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert!(
+        makeup.contains(&"2026-02-14") && makeup.contains(&"2026-02-28"),
+        "{makeup:?}"
+    );
     assert_eq!(explain["limit_working_days"], 90);
     assert_eq!(explain["due"]["due_date"], "2026-06-16");
-    assert_eq!(explain["calendar"]["calendar_version"].as_str().unwrap().starts_with("cn-2024+cn-2025+cn-2026"), true);
+    assert!(
+        explain["calendar"]["calendar_version"]
+            .as_str()
+            .unwrap()
+            .starts_with("cn-2024+cn-2025+cn-2026")
+    );
 
     // Accepted on Friday 02-13: the supply plan is due one working day later,
     // which is the make-up Saturday 02-14.
     let v = t.create_ticket(json!({"accepted_on": "2026-02-13"})).await;
     let id = v["id"].as_i64().unwrap();
-    t.post_ok(&format!("/api/v1/tickets/{id}/advance"), &json!({}), 200).await;
-    let v = t.post_ok(&format!("/api/v1/tickets/{id}/advance"), &json!({"to": "supply_plan"}), 200).await;
+    t.post_ok(&format!("/api/v1/tickets/{id}/advance"), &json!({}), 200)
+        .await;
+    let v = t
+        .post_ok(
+            &format!("/api/v1/tickets/{id}/advance"),
+            &json!({"to": "supply_plan"}),
+            200,
+        )
+        .await;
     assert_eq!(v["stage_sla"]["due_date"], "2026-02-14");
     assert_eq!(v["stage_sla"]["state"], "on_time");
     t.clock.set(local("2026-02-15 00:00"));
@@ -60,8 +84,14 @@ async fn a_ticket_accepted_in_december_2026_is_provisional() {
     let t = TestApp::spawn(local("2026-12-03 09:00")).await;
     let v = t.create_ticket(json!({"accepted_on": "2026-12-01"})).await;
     assert_eq!(v["provisional"], true);
-    assert!(v["due_date"].as_str().unwrap().starts_with("2027-"), "{}", v["due_date"]);
-    let e = t.get_ok(&format!("/api/v1/tickets/{}/explain", v["id"])).await;
+    assert!(
+        v["due_date"].as_str().unwrap().starts_with("2027-"),
+        "{}",
+        v["due_date"]
+    );
+    let e = t
+        .get_ok(&format!("/api/v1/tickets/{}/explain", v["id"]))
+        .await;
     assert_eq!(e["due"]["provisional"], true);
     assert_eq!(e["calendar"]["uncovered_from"], "2027-01-01");
     // A ticket due within 2026 is not provisional.
@@ -80,12 +110,25 @@ async fn pause_and_resume_move_the_due_date_by_whole_paused_days() {
     // A pause needs a configured reason.
     let e = t.post_ok(&format!("{p}/pause"), &json!({}), 422).await;
     assert_eq!(e["errors"][0]["field"], "reason");
-    let e = t.post_ok(&format!("{p}/pause"), &json!({"reason": "lunch"}), 422).await;
+    let e = t
+        .post_ok(&format!("{p}/pause"), &json!({"reason": "lunch"}), 422)
+        .await;
     assert_eq!(e["errors"][0]["field"], "reason");
     t.clock.set(local("2026-03-17 14:00"));
-    let v = t.post_ok(&format!("{p}/pause"), &json!({"reason": "customer_documents", "note": "等待用电设备清单"}), 200).await;
+    let v = t
+        .post_ok(
+            &format!("{p}/pause"),
+            &json!({"reason": "customer_documents", "note": "等待用电设备清单"}),
+            200,
+        )
+        .await;
     assert_eq!(v["status"], "paused");
-    t.post_ok(&format!("{p}/pause"), &json!({"reason": "customer_documents"}), 409).await;
+    t.post_ok(
+        &format!("{p}/pause"),
+        &json!({"reason": "customer_documents"}),
+        409,
+    )
+    .await;
     t.post_ok(&format!("{p}/advance"), &json!({}), 409).await;
     // While paused, the due date moves with each whole day elapsed.
     t.clock.set(local("2026-03-19 08:00"));
@@ -94,10 +137,18 @@ async fn pause_and_resume_move_the_due_date_by_whole_paused_days() {
     t.clock.set(local("2026-03-19 10:00"));
     let v = t.post_ok(&format!("{p}/resume"), &json!(null), 200).await;
     assert_eq!(v["status"], "open");
-    assert_eq!(v["due_date"], "2026-07-07", "only Wednesday 03-18 was paused all day");
+    assert_eq!(
+        v["due_date"], "2026-07-07",
+        "only Wednesday 03-18 was paused all day"
+    );
     t.post_ok(&format!("{p}/resume"), &json!({}), 409).await;
     let events = t.get_ok(&format!("{p}/events")).await;
-    let resumed = events.as_array().unwrap().iter().find(|e| e["kind"] == "resumed").unwrap();
+    let resumed = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "resumed")
+        .unwrap();
     assert_eq!(resumed["payload"]["paused_working_days"], 1);
     assert_eq!(resumed["payload"]["due_date_before"], "2026-07-06");
     let e = t.get_ok(&format!("{p}/explain")).await;
@@ -114,15 +165,25 @@ async fn lifecycle_and_illegal_transitions() {
     let p = format!("/api/v1/tickets/{id}");
     let act = |a: &str| format!("{p}/{a}");
     // site_survey cannot be skipped; stages never go back.
-    let e = t.post_ok(&act("advance"), &json!({"to": "supply_plan"}), 409).await;
+    let e = t
+        .post_ok(&act("advance"), &json!({"to": "supply_plan"}), 409)
+        .await;
     assert!(e["detail"].as_str().unwrap().contains("site_survey"), "{e}");
-    t.post_ok(&act("advance"), &json!({"to": "nowhere"}), 422).await;
+    t.post_ok(&act("advance"), &json!({"to": "nowhere"}), 422)
+        .await;
     t.post_ok(&act("advance"), &json!({}), 200).await;
-    t.post_ok(&act("advance"), &json!({"to": "accept"}), 409).await;
+    t.post_ok(&act("advance"), &json!({"to": "accept"}), 409)
+        .await;
     t.post_ok(&act("close"), &json!({}), 409).await;
     t.post_ok(&act("advance"), &json!({}), 200).await;
     // design review and mid-inspection are skippable.
-    let v = t.post_ok(&act("advance"), &json!({"to": "completion_acceptance"}), 200).await;
+    let v = t
+        .post_ok(
+            &act("advance"),
+            &json!({"to": "completion_acceptance"}),
+            200,
+        )
+        .await;
     assert_eq!(v["stage"], "completion_acceptance");
     t.clock.set(local("2026-04-02 15:00"));
     let v = t.post_ok(&act("advance"), &json!({}), 200).await;
@@ -131,30 +192,89 @@ async fn lifecycle_and_illegal_transitions() {
     // across the Qingming rest days 04-04..04-06.
     assert_eq!(v["stage_sla"]["due_date"], "2026-04-14");
     t.post_ok(&act("advance"), &json!({}), 409).await;
-    let v = t.post_ok(&act("close"), &json!({"note": "送电成功"}), 200).await;
+    let v = t
+        .post_ok(&act("close"), &json!({"note": "送电成功"}), 200)
+        .await;
     assert_eq!(v["status"], "closed");
     assert!(v["standing"].is_null());
-    let stages: Vec<&str> = v["stages"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap()).collect();
-    assert_eq!(stages, ["accept", "site_survey", "supply_plan", "completion_acceptance", "energisation"]);
+    let stages: Vec<&str> = v["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "accept",
+            "site_survey",
+            "supply_plan",
+            "completion_acceptance",
+            "energisation"
+        ]
+    );
     assert_eq!(v["stages"][4]["state"], "met");
     for a in ["advance", "resume", "close", "pause"] {
-        let e = t.post_ok(&act(a), &json!({"reason": "customer_documents"}), 409).await;
+        let e = t
+            .post_ok(&act(a), &json!({"reason": "customer_documents"}), 409)
+            .await;
         assert_eq!(e["status"], 409);
     }
-    t.patch(&p, &json!({"address": "x"})).await.status().as_u16().eq(&409).then_some(()).expect("closed tickets are not edited");
+    t.patch(&p, &json!({"address": "x"}))
+        .await
+        .status()
+        .as_u16()
+        .eq(&409)
+        .then_some(())
+        .expect("closed tickets are not edited");
     let e = t.post_ok(&act("reopen"), &json!({}), 422).await;
     assert_eq!(e["errors"][0]["field"], "note");
-    let v = t.post_ok(&act("reopen"), &json!({"note": "计量装置复核"}), 200).await;
+    let v = t
+        .post_ok(&act("reopen"), &json!({"note": "计量装置复核"}), 200)
+        .await;
     assert_eq!(v["status"], "open");
-    let v = t.post_ok(&act("cancel"), &json!({"note": "客户撤销申请"}), 200).await;
+    let v = t
+        .post_ok(&act("cancel"), &json!({"note": "客户撤销申请"}), 200)
+        .await;
     assert_eq!(v["status"], "cancelled");
     let events = t.get_ok(&format!("{p}/events")).await;
-    let kinds: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["created", "stage_changed", "stage_changed", "stage_changed", "stage_changed", "closed", "reopened", "cancelled"]);
-    assert_eq!(events[3]["payload"]["skipped"], json!(["design_review", "mid_inspection"]));
-    let seqs: Vec<i64> = events.as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    let kinds: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "created",
+            "stage_changed",
+            "stage_changed",
+            "stage_changed",
+            "stage_changed",
+            "closed",
+            "reopened",
+            "cancelled"
+        ]
+    );
+    assert_eq!(
+        events[3]["payload"]["skipped"],
+        json!(["design_review", "mid_inspection"])
+    );
+    let seqs: Vec<i64> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
     assert_eq!(seqs, (1..=8).collect::<Vec<_>>());
-    assert!(events.as_array().unwrap().iter().all(|e| e["actor"] == "api"));
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["actor"] == "api")
+    );
     t.stop().await;
 }
 
@@ -163,21 +283,47 @@ async fn updates_recompute_and_are_recorded() {
     let t = TestApp::spawn(local("2026-02-13 10:00")).await;
     let v = t.create_ticket(json!({"accepted_on": "2026-01-05"})).await;
     let p = format!("/api/v1/tickets/{}", v["id"]);
-    let res = t.client.patch(t.url(&p)).header("x-actor", "mgr-wang").json(&json!({"power_sources": "dual", "new_line": true, "note": "方案变更"})).send().await.unwrap();
+    let res = t
+        .client
+        .patch(t.url(&p))
+        .header("x-actor", "mgr-wang")
+        .json(&json!({"power_sources": "dual", "new_line": true, "note": "方案变更"}))
+        .send()
+        .await
+        .unwrap();
     let v = expect(res, 200).await;
     assert_eq!(v["category"], "mv_new_dual");
     assert_eq!(v["due_date"], "2026-05-20");
     // No change, no event.
     expect(t.patch(&p, &json!({"new_line": true})).await, 200).await;
-    let e = expect(t.patch(&p, &json!({"capacity_kva": 0, "voltage_level": "1kV", "colour": "red"})).await, 422).await;
-    let fields: Vec<&str> = e["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let e = expect(
+        t.patch(
+            &p,
+            &json!({"capacity_kva": 0, "voltage_level": "1kV", "colour": "red"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    let fields: Vec<&str> = e["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["voltage_level", "capacity_kva", "colour"]);
     let events = t.get_ok(&format!("{p}/events")).await;
     assert_eq!(events.as_array().unwrap().len(), 2);
     assert_eq!(events[1]["kind"], "field_updated");
     assert_eq!(events[1]["actor"], "mgr-wang");
-    assert_eq!(events[1]["payload"]["changes"]["category"]["from"], "mv_existing_single");
-    assert_eq!(events[1]["payload"]["changes"]["category"]["to"], "mv_new_dual");
+    assert_eq!(
+        events[1]["payload"]["changes"]["category"]["from"],
+        "mv_existing_single"
+    );
+    assert_eq!(
+        events[1]["payload"]["changes"]["category"]["to"],
+        "mv_new_dual"
+    );
     t.stop().await;
 }
 
@@ -185,24 +331,69 @@ async fn updates_recompute_and_are_recorded() {
 async fn bad_input_gets_clear_problems_never_a_500() {
     let t = TestApp::spawn(local("2026-02-13 10:00")).await;
     let e = t.post_ok("/api/v1/tickets", &json!({"customer_name": " ", "voltage_level": "400V", "new_line": "yes", "capacity_kva": -1, "accepted_on": "2026-02-30", "extra": 1}), 422).await;
-    let fields: Vec<&str> = e["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    for f in ["customer_name", "customer_account_no", "voltage_level", "new_line", "capacity_kva", "accepted_on", "owner", "extra"] {
+    let fields: Vec<&str> = e["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for f in [
+        "customer_name",
+        "customer_account_no",
+        "voltage_level",
+        "new_line",
+        "capacity_kva",
+        "accepted_on",
+        "owner",
+        "extra",
+    ] {
         assert!(fields.contains(&f), "{f} missing in {fields:?}");
     }
-    let e = t.create_ticket_raw(json!({"accepted_on": "2026-02-14"})).await;
-    assert_eq!(e["errors"][0]["field"], "accepted_on", "acceptance in the future");
-    let res = t.client.post(t.url("/api/v1/tickets")).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let e = t
+        .create_ticket_raw(json!({"accepted_on": "2026-02-14"}))
+        .await;
+    assert_eq!(
+        e["errors"][0]["field"], "accepted_on",
+        "acceptance in the future"
+    );
+    let res = t
+        .client
+        .post(t.url("/api/v1/tickets"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     let e = expect(res, 400).await;
     assert_eq!(e["type"], "/problems/bad-request");
     expect(t.post("/api/v1/tickets", &json!([1, 2])).await, 422).await;
     expect(t.get("/api/v1/tickets/424242").await, 404).await;
     expect(t.get("/api/v1/tickets/abc").await, 400).await;
-    expect(t.post("/api/v1/tickets/424242/resume", &json!({})).await, 404).await;
+    expect(
+        t.post("/api/v1/tickets/424242/resume", &json!({})).await,
+        404,
+    )
+    .await;
     expect(t.get("/api/v1/nothing-here").await, 404).await;
     t.create_ticket(json!({"ticket_no": "GZ-0001"})).await;
-    let e = t.post_ok("/api/v1/tickets", &{ let mut b = ticket_body(); b["ticket_no"] = json!("GZ-0001"); b }, 409).await;
+    let e = t
+        .post_ok(
+            "/api/v1/tickets",
+            &{
+                let mut b = ticket_body();
+                b["ticket_no"] = json!("GZ-0001");
+                b
+            },
+            409,
+        )
+        .await;
     assert!(e["detail"].as_str().unwrap().contains("already exists"));
-    expect(t.get("/api/v1/tickets?status=lost&limit=0&colour=red").await, 422).await;
+    expect(
+        t.get("/api/v1/tickets?status=lost&limit=0&colour=red")
+            .await,
+        422,
+    )
+    .await;
     expect(t.get("/api/v1/tickets/1?as_of=yesterday").await, 422).await;
     t.stop().await;
 }
@@ -217,16 +408,29 @@ async fn list_filters_sorts_and_pages() {
         ("2026-03-02", "single", "天河"),
         ("2026-05-06", "single", "越秀"),
     ] {
-        t.create_ticket(json!({"accepted_on": acc, "power_sources": sources, "service_center": center})).await;
+        t.create_ticket(
+            json!({"accepted_on": acc, "power_sources": sources, "service_center": center}),
+        )
+        .await;
     }
     let all = t.get_ok("/api/v1/tickets?limit=2").await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
     let mut dues: Vec<String> = Vec::new();
     let mut page = all;
     loop {
-        dues.extend(page["items"].as_array().unwrap().iter().map(|i| i["due_date"].as_str().unwrap().to_string()));
+        dues.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["due_date"].as_str().unwrap().to_string()),
+        );
         match page["next_cursor"].as_str() {
-            Some(c) => page = t.get_ok(&format!("/api/v1/tickets?limit=2&cursor={c}")).await,
+            Some(c) => {
+                page = t
+                    .get_ok(&format!("/api/v1/tickets?limit=2&cursor={c}"))
+                    .await
+            }
             None => break,
         }
     }
@@ -234,20 +438,33 @@ async fn list_filters_sorts_and_pages() {
     assert!(dues.windows(2).all(|w| w[0] <= w[1]), "{dues:?}");
     let desc = t.get_ok("/api/v1/tickets?sort=-due&limit=1").await;
     assert_eq!(desc["items"][0]["due_date"], dues[4].as_str());
-    let v = t.get_ok("/api/v1/tickets?service_center=%E8%B6%8A%E7%A7%80").await;
+    let v = t
+        .get_ok("/api/v1/tickets?service_center=%E8%B6%8A%E7%A7%80")
+        .await;
     assert_eq!(v["items"].as_array().unwrap().len(), 2);
     let v = t.get_ok("/api/v1/tickets?category=mv_existing_dual").await;
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
     // 2026-01-05 + 80 = 05-07 and 2026-01-06 + 80 = 05-08: overdue on 06-01.
     let v = t.get_ok("/api/v1/tickets?overdue_as_of=2026-06-01").await;
     assert_eq!(v["items"].as_array().unwrap().len(), 2);
-    assert!(v["items"].as_array().unwrap().iter().all(|i| i["standing"]["overdue"] == true));
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["standing"]["overdue"] == true)
+    );
     let v = t.get_ok("/api/v1/tickets?overdue_as_of=2026-05-08").await;
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
-    let v = t.get_ok("/api/v1/tickets?due_before=2026-05-08&due_after=2026-01-01").await;
+    let v = t
+        .get_ok("/api/v1/tickets?due_before=2026-05-08&due_after=2026-01-01")
+        .await;
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
     let first: Value = v["items"][0].clone();
-    assert_eq!(first["standing"]["overdue_working_days"], 18, "working days in (05-07, 06-01], 05-09 a make-up Saturday");
+    assert_eq!(
+        first["standing"]["overdue_working_days"], 18,
+        "working days in (05-07, 06-01], 05-09 a make-up Saturday"
+    );
     t.stop().await;
 }
 
@@ -260,33 +477,67 @@ async fn health_openapi_and_offline_docs() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     let paths = doc["paths"].as_object().unwrap();
     for (path, method) in [
-        ("/api/v1/tickets", "post"), ("/api/v1/tickets", "get"), ("/api/v1/tickets/{id}", "get"),
-        ("/api/v1/tickets/{id}", "patch"), ("/api/v1/tickets/{id}/events", "get"),
-        ("/api/v1/tickets/{id}/explain", "get"), ("/api/v1/tickets/{id}/advance", "post"),
-        ("/api/v1/tickets/{id}/pause", "post"), ("/api/v1/tickets/{id}/resume", "post"),
-        ("/api/v1/tickets/{id}/close", "post"), ("/api/v1/tickets/{id}/cancel", "post"),
-        ("/api/v1/tickets/{id}/reopen", "post"), ("/api/v1/policy", "get"),
-        ("/api/v1/calendar/add", "get"), ("/api/v1/calendar/between", "get"),
+        ("/api/v1/tickets", "post"),
+        ("/api/v1/tickets", "get"),
+        ("/api/v1/tickets/{id}", "get"),
+        ("/api/v1/tickets/{id}", "patch"),
+        ("/api/v1/tickets/{id}/events", "get"),
+        ("/api/v1/tickets/{id}/explain", "get"),
+        ("/api/v1/tickets/{id}/advance", "post"),
+        ("/api/v1/tickets/{id}/pause", "post"),
+        ("/api/v1/tickets/{id}/resume", "post"),
+        ("/api/v1/tickets/{id}/close", "post"),
+        ("/api/v1/tickets/{id}/cancel", "post"),
+        ("/api/v1/tickets/{id}/reopen", "post"),
+        ("/api/v1/policy", "get"),
+        ("/api/v1/calendar/add", "get"),
+        ("/api/v1/calendar/between", "get"),
     ] {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} undocumented");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} undocumented"
+        );
     }
-    for schema in ["TicketView", "Problem", "CreateTicketBody", "Page", "DueExplanation"] {
-        assert!(doc["components"]["schemas"].get(schema).is_some(), "{schema} missing");
+    for schema in [
+        "TicketView",
+        "Problem",
+        "CreateTicketBody",
+        "Page",
+        "DueExplanation",
+    ] {
+        assert!(
+            doc["components"]["schemas"].get(schema).is_some(),
+            "{schema} missing"
+        );
     }
     // The docs page and its assets are served by yekuo itself: no CDN.
     let res = t.get("/docs/").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
-    assert!(!html.contains("https://") && !html.contains("http://"), "external asset in {html}");
-    for asset in ["/docs/swagger-ui.css", "/docs/swagger-ui-bundle.js", "/docs/swagger-initializer.js"] {
+    assert!(
+        !html.contains("https://") && !html.contains("http://"),
+        "external asset in {html}"
+    );
+    for asset in [
+        "/docs/swagger-ui.css",
+        "/docs/swagger-ui-bundle.js",
+        "/docs/swagger-initializer.js",
+    ] {
         let res = t.get(asset).await;
         assert_eq!(res.status(), 200, "{asset}");
     }
-    let init = t.get("/docs/swagger-initializer.js").await.text().await.unwrap();
+    let init = t
+        .get("/docs/swagger-initializer.js")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(init.contains("/api-docs/openapi.json"));
     let v = t.get_ok("/api/v1/calendar/add?start=2025-09-30&n=3").await;
     assert_eq!(v["date"], "2025-10-11");
-    let v = t.get_ok("/api/v1/calendar/between?a=2025-01-24&b=2025-02-07").await;
+    let v = t
+        .get_ok("/api/v1/calendar/between?a=2025-01-24&b=2025-02-07")
+        .await;
     assert_eq!(v["working_days"], 5);
     expect(t.get("/api/v1/calendar/add?start=2025-09-31").await, 422).await;
     let policy = t.get_ok("/api/v1/policy").await;

@@ -44,7 +44,9 @@ pub enum ApiError {
 impl From<TicketError> for ApiError {
     fn from(e: TicketError) -> Self {
         match e {
-            TicketError::NotFound(what) => ApiError::NotFound(format!("ticket {what} does not exist")),
+            TicketError::NotFound(what) => {
+                ApiError::NotFound(format!("ticket {what} does not exist"))
+            }
             TicketError::Conflict(m) => ApiError::Conflict(m),
             TicketError::Invalid(errors) => ApiError::Invalid(errors),
             TicketError::Db(e) => db_error(e),
@@ -55,7 +57,9 @@ impl From<TicketError> for ApiError {
 /// Connection trouble is a 503 (try again); anything else a logged 500.
 fn db_error(e: sea_orm::DbErr) -> ApiError {
     match e {
-        sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => ApiError::Unavailable("the database is not reachable".into()),
+        sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => {
+            ApiError::Unavailable("the database is not reachable".into())
+        }
         other => ApiError::Internal(other.into()),
     }
 }
@@ -65,10 +69,26 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Bad request"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
-            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Not allowed in the ticket's current state"),
-            ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid fields"),
-            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable"),
-            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
+            ApiError::Conflict(_) => (
+                StatusCode::CONFLICT,
+                "conflict",
+                "Not allowed in the ticket's current state",
+            ),
+            ApiError::Invalid(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                "Invalid fields",
+            ),
+            ApiError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Service unavailable",
+            ),
+            ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal error",
+            ),
         }
     }
 }
@@ -77,12 +97,21 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, kind, title) = self.parts();
         let (detail, errors) = match self {
-            ApiError::BadRequest(m) | ApiError::NotFound(m) | ApiError::Conflict(m) | ApiError::Unavailable(m) => (m, Vec::new()),
+            ApiError::BadRequest(m)
+            | ApiError::NotFound(m)
+            | ApiError::Conflict(m)
+            | ApiError::Unavailable(m) => (m, Vec::new()),
             ApiError::Invalid(errors) => (format!("{} field(s) are invalid", errors.len()), errors),
             ApiError::Internal(e) => {
-                let id = format!("{:x}", chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default());
+                let id = format!(
+                    "{:x}",
+                    chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+                );
                 tracing::error!(error_id = %id, error = ?e, "internal error");
-                (format!("an internal error occurred; quote error id {id} to the operator"), Vec::new())
+                (
+                    format!("an internal error occurred; quote error id {id} to the operator"),
+                    Vec::new(),
+                )
             }
         };
         let body = Problem {
@@ -93,8 +122,10 @@ impl IntoResponse for ApiError {
             errors,
         };
         let mut res = (status, axum::Json(body)).into_response();
-        res.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         res
     }
 }

@@ -30,7 +30,9 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             return Ok(JsonBody(Value::Null));
         }
         if !ct.starts_with("application/json") {
-            return Err(ApiError::BadRequest("send the body as application/json".into()));
+            return Err(ApiError::BadRequest(
+                "send the body as application/json".into(),
+            ));
         }
         serde_json::from_slice(&bytes)
             .map(JsonBody)
@@ -49,7 +51,10 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
         let mut map = HashMap::new();
         for (k, v) in form_urlencoded_pairs(q) {
             if map.insert(k.clone(), v).is_some() {
-                return Err(ApiError::Invalid(vec![FieldError { field: k, message: "is given twice".into() }]));
+                return Err(ApiError::Invalid(vec![FieldError {
+                    field: k,
+                    message: "is given twice".into(),
+                }]));
             }
         }
         Ok(QueryMap(map))
@@ -86,11 +91,12 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::extract::Path(raw) = axum::extract::Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| ApiError::BadRequest(e.body_text()))?;
-        raw.parse::<i64>()
-            .map(IdPath)
-            .map_err(|_| ApiError::BadRequest(format!("`{raw}` is not a ticket id (a whole number)")))
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        raw.parse::<i64>().map(IdPath).map_err(|_| {
+            ApiError::BadRequest(format!("`{raw}` is not a ticket id (a whole number)"))
+        })
     }
 }

@@ -148,18 +148,29 @@ impl<'a> SlaClock<'a> {
         }
         let sd = self.local_date(start);
         // First whole day: the start day if the pause began at its midnight.
-        let first = if self.start_of(sd) == start { sd } else { sd + Days::new(1) };
+        let first = if self.start_of(sd) == start {
+            sd
+        } else {
+            sd + Days::new(1)
+        };
         // Last whole day: the day before the one in which the pause ends.
         let last = self.local_date(end) - Days::new(1);
         if last < first {
             return (0, false);
         }
-        let (n, prov) = self.calendar.between_provisional(first - Days::new(1), last);
+        let (n, prov) = self
+            .calendar
+            .between_provisional(first - Days::new(1), last);
         (n.max(0) as u32, prov)
     }
 
     /// Total whole paused working days of `pauses` inside `[from, until)`.
-    fn paused_total(&self, pauses: &[Pause], from: DateTime<Utc>, until: DateTime<Utc>) -> (u32, bool) {
+    fn paused_total(
+        &self,
+        pauses: &[Pause],
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> (u32, bool) {
         pauses.iter().fold((0, false), |(n, prov), p| {
             let (k, q) = self.paused_days(p, from, until);
             (n + k, prov || q)
@@ -168,7 +179,13 @@ impl<'a> SlaClock<'a> {
 
     /// A deadline of `limit` working days after `anchor`, extended by the
     /// whole paused working days in `[anchor, until)`.
-    pub fn due_after(&self, anchor: NaiveDate, limit: u32, pauses: &[Pause], until: DateTime<Utc>) -> Due {
+    pub fn due_after(
+        &self,
+        anchor: NaiveDate,
+        limit: u32,
+        pauses: &[Pause],
+        until: DateTime<Utc>,
+    ) -> Due {
         let (paused, p1) = self.paused_total(pauses, self.start_of(anchor), until);
         let dated = self.calendar.add_provisional(anchor, limit + paused);
         Due {
@@ -181,7 +198,13 @@ impl<'a> SlaClock<'a> {
 
     /// The ticket's due date as of `as_of` (an open pause counts the whole
     /// days elapsed so far).
-    pub fn ticket_due(&self, accepted_on: NaiveDate, limit: u32, pauses: &[Pause], as_of: DateTime<Utc>) -> Due {
+    pub fn ticket_due(
+        &self,
+        accepted_on: NaiveDate,
+        limit: u32,
+        pauses: &[Pause],
+        as_of: DateTime<Utc>,
+    ) -> Due {
         self.due_after(accepted_on, limit, pauses, as_of)
     }
 

@@ -201,7 +201,10 @@ fn check_key(key: &str, at: String, seen: &mut Vec<String>) -> Result<(), Config
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !ok {
-        return Err(bad(at, format!("`{key}` must be lower-case letters, digits and _")));
+        return Err(bad(
+            at,
+            format!("`{key}` must be lower-case letters, digits and _"),
+        ));
     }
     if seen.iter().any(|k| k == key) {
         return Err(bad(at, format!("`{key}` appears twice")));
@@ -214,7 +217,10 @@ impl SlaPolicy {
     /// Validates the configuration; errors name the offending key.
     pub fn from_config(c: &SlaConfig) -> Result<SlaPolicy, ConfigError> {
         if c.categories.is_empty() {
-            return Err(bad("sla.categories".into(), "at least one category is needed"));
+            return Err(bad(
+                "sla.categories".into(),
+                "at least one category is needed",
+            ));
         }
         if c.stages.is_empty() {
             return Err(bad("sla.stages".into(), "at least one stage is needed"));
@@ -265,7 +271,10 @@ impl SlaPolicy {
                 }
             };
             if st.limit_working_days == Some(0) {
-                return Err(bad(at("limit_working_days"), "must be at least 1 (omit for unlimited)"));
+                return Err(bad(
+                    at("limit_working_days"),
+                    "must be at least 1 (omit for unlimited)",
+                ));
             }
             stages.push(Stage {
                 key: st.key.clone(),
@@ -278,7 +287,10 @@ impl SlaPolicy {
             });
         }
         if stages[0].skippable {
-            return Err(bad("sla.stages[0].skippable".into(), "the first stage cannot be skipped"));
+            return Err(bad(
+                "sla.stages[0].skippable".into(),
+                "the first stage cannot be skipped",
+            ));
         }
         let mut seen = Vec::new();
         let mut pause_reasons = Vec::new();
@@ -298,7 +310,12 @@ impl SlaPolicy {
     }
 
     /// The first category whose filters match the ticket.
-    pub fn categorize(&self, v: VoltageLevel, p: PowerSources, new_line: bool) -> Option<&Category> {
+    pub fn categorize(
+        &self,
+        v: VoltageLevel,
+        p: PowerSources,
+        new_line: bool,
+    ) -> Option<&Category> {
         self.categories.iter().find(|c| c.matches(v, p, new_line))
     }
 
@@ -333,7 +350,9 @@ impl SlaPolicy {
             return Err(format!("unknown stage `{to}`"));
         };
         if j <= i {
-            return Err(format!("stage `{to}` is not after `{from}`; stages only move forward"));
+            return Err(format!(
+                "stage `{to}` is not after `{from}`; stages only move forward"
+            ));
         }
         if let Some(s) = self.stages[i + 1..j].iter().find(|s| !s.skippable) {
             return Err(format!("stage `{}` cannot be skipped", s.key));
@@ -354,18 +373,36 @@ mod tests {
     #[test]
     fn default_categories_match_the_domain_table() {
         let p = policy();
-        let lim = |ps, nl| p.categorize(VoltageLevel::Kv10, ps, nl).map(|c| (c.key.clone(), c.limit_working_days));
-        assert_eq!(lim(PowerSources::Single, false), Some(("mv_existing_single".into(), 80)));
-        assert_eq!(lim(PowerSources::Dual, false), Some(("mv_existing_dual".into(), 80)));
-        assert_eq!(lim(PowerSources::Single, true), Some(("mv_new_single".into(), 80)));
-        assert_eq!(lim(PowerSources::Dual, true), Some(("mv_new_dual".into(), 90)));
+        let lim = |ps, nl| {
+            p.categorize(VoltageLevel::Kv10, ps, nl)
+                .map(|c| (c.key.clone(), c.limit_working_days))
+        };
+        assert_eq!(
+            lim(PowerSources::Single, false),
+            Some(("mv_existing_single".into(), 80))
+        );
+        assert_eq!(
+            lim(PowerSources::Dual, false),
+            Some(("mv_existing_dual".into(), 80))
+        );
+        assert_eq!(
+            lim(PowerSources::Single, true),
+            Some(("mv_new_single".into(), 80))
+        );
+        assert_eq!(
+            lim(PowerSources::Dual, true),
+            Some(("mv_new_dual".into(), 90))
+        );
     }
 
     #[test]
     fn advancing_skips_only_skippable_stages() {
         let p = policy();
         assert!(p.can_advance("accept", "site_survey").is_ok());
-        assert!(p.can_advance("supply_plan", "completion_acceptance").is_ok());
+        assert!(
+            p.can_advance("supply_plan", "completion_acceptance")
+                .is_ok()
+        );
         assert!(p.can_advance("accept", "supply_plan").is_err());
         assert!(p.can_advance("supply_plan", "accept").is_err());
         assert!(p.can_advance("accept", "nowhere").is_err());

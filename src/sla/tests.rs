@@ -15,7 +15,10 @@ fn d(s: &str) -> NaiveDate {
 /// A local Shanghai time as UTC.
 fn at(s: &str) -> DateTime<Utc> {
     let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
-    Shanghai.from_local_datetime(&naive).unwrap().with_timezone(&Utc)
+    Shanghai
+        .from_local_datetime(&naive)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 fn pause(from: &str, to: Option<&str>) -> Pause {
@@ -35,8 +38,14 @@ fn due_dates_per_category_across_the_spring_festival() {
     assert_eq!(due80.due_date, d("2026-05-07"));
     assert!(!due80.provisional);
     assert_eq!(due80.due_at, at("2026-05-08 00:00"));
-    assert_eq!(clock.ticket_due(d("2026-01-05"), 90, &[], now).due_date, d("2026-05-20"));
-    assert_eq!(clock.ticket_due(d("2025-12-01"), 80, &[], now).due_date, d("2026-03-30"));
+    assert_eq!(
+        clock.ticket_due(d("2026-01-05"), 90, &[], now).due_date,
+        d("2026-05-20")
+    );
+    assert_eq!(
+        clock.ticket_due(d("2025-12-01"), 80, &[], now).due_date,
+        d("2026-03-30")
+    );
 }
 
 #[test]
@@ -62,10 +71,20 @@ fn partial_pause_days_count_whole_days_do_not() {
     assert_eq!(due.due_date, d("2026-07-07"));
     // Within one day: nothing.
     let p = [pause("2026-03-17 09:00", Some("2026-03-17 18:00"))];
-    assert_eq!(clock.ticket_due(d("2026-03-10"), 80, &p, now).paused_working_days, 0);
+    assert_eq!(
+        clock
+            .ticket_due(d("2026-03-10"), 80, &p, now)
+            .paused_working_days,
+        0
+    );
     // Fri 00:00 → Mon 00:00: Friday whole, the weekend does not count.
     let p = [pause("2026-03-20 00:00", Some("2026-03-23 00:00"))];
-    assert_eq!(clock.ticket_due(d("2026-03-10"), 80, &p, now).paused_working_days, 1);
+    assert_eq!(
+        clock
+            .ticket_due(d("2026-03-10"), 80, &p, now)
+            .paused_working_days,
+        1
+    );
     // A pause over the Qingming rest days (04-04..04-06) counts only working days.
     let p = [pause("2026-04-02 18:00", Some("2026-04-08 09:00"))];
     let due = clock.ticket_due(d("2026-03-10"), 80, &p, at("2026-05-01 00:00"));
@@ -77,7 +96,11 @@ fn an_open_pause_counts_the_whole_days_elapsed() {
     let cal = Calendar::builtin();
     let clock = SlaClock::new(&cal, Shanghai);
     let p = [pause("2026-03-16 10:00", None)]; // Monday
-    let n = |now| clock.ticket_due(d("2026-03-10"), 80, &p, at(now)).paused_working_days;
+    let n = |now| {
+        clock
+            .ticket_due(d("2026-03-10"), 80, &p, at(now))
+            .paused_working_days
+    };
     assert_eq!(n("2026-03-16 23:00"), 0);
     assert_eq!(n("2026-03-17 23:00"), 0, "Tuesday is not over yet");
     assert_eq!(n("2026-03-18 00:00"), 1, "Tuesday is");
@@ -98,7 +121,10 @@ fn standing_counts_remaining_and_overdue_working_days() {
     let s = clock.standing(&due, at("2026-02-28 12:00"));
     assert_eq!(s.overdue_working_days, 2);
     let s = clock.standing(&due, at("2026-02-13 12:00"));
-    assert_eq!(s.remaining_working_days, 4, "02-14 (make-up Sat), 02-24, 02-25, 02-26");
+    assert_eq!(
+        s.remaining_working_days, 4,
+        "02-14 (make-up Sat), 02-24, 02-25, 02-26"
+    );
 }
 
 #[test]
@@ -113,13 +139,37 @@ fn stage_limits_follow_the_policy() {
         left_at: None,
     };
     // Accepted Friday 02-13: one working day later is the make-up Saturday.
-    let sla = clock.stage_sla(plan, &visit, d("2026-02-13"), VoltageLevel::Kv10, &[], at("2026-02-14 12:00"));
+    let sla = clock.stage_sla(
+        plan,
+        &visit,
+        d("2026-02-13"),
+        VoltageLevel::Kv10,
+        &[],
+        at("2026-02-14 12:00"),
+    );
     assert_eq!(sla.due_date, Some(d("2026-02-14")));
     assert_eq!(sla.state, StageSlaState::OnTime);
-    let sla = clock.stage_sla(plan, &visit, d("2026-02-13"), VoltageLevel::Kv10, &[], at("2026-02-15 00:00"));
+    let sla = clock.stage_sla(
+        plan,
+        &visit,
+        d("2026-02-13"),
+        VoltageLevel::Kv10,
+        &[],
+        at("2026-02-15 00:00"),
+    );
     assert_eq!(sla.state, StageSlaState::Breached);
-    let done = StageVisit { left_at: Some(at("2026-02-14 16:00")), ..visit };
-    let sla = clock.stage_sla(plan, &done, d("2026-02-13"), VoltageLevel::Kv10, &[], at("2026-03-01 00:00"));
+    let done = StageVisit {
+        left_at: Some(at("2026-02-14 16:00")),
+        ..visit
+    };
+    let sla = clock.stage_sla(
+        plan,
+        &done,
+        d("2026-02-13"),
+        VoltageLevel::Kv10,
+        &[],
+        at("2026-03-01 00:00"),
+    );
     assert_eq!(sla.state, StageSlaState::Met);
 
     let energise = policy.stage("energisation").unwrap();
@@ -128,10 +178,24 @@ fn stage_limits_follow_the_policy() {
         entered_at: at("2026-02-10 15:00"),
         left_at: None,
     };
-    let sla = clock.stage_sla(energise, &visit, d("2026-01-05"), VoltageLevel::Kv10, &[], at("2026-02-11 00:00"));
+    let sla = clock.stage_sla(
+        energise,
+        &visit,
+        d("2026-01-05"),
+        VoltageLevel::Kv10,
+        &[],
+        at("2026-02-11 00:00"),
+    );
     assert_eq!(sla.due_date, Some(d("2026-02-26")));
     let survey = policy.stage("site_survey").unwrap();
-    let sla = clock.stage_sla(survey, &visit, d("2026-01-05"), VoltageLevel::Kv10, &[], at("2026-02-11 00:00"));
+    let sla = clock.stage_sla(
+        survey,
+        &visit,
+        d("2026-01-05"),
+        VoltageLevel::Kv10,
+        &[],
+        at("2026-02-11 00:00"),
+    );
     assert_eq!(sla.state, StageSlaState::Unlimited);
 }
 
@@ -140,12 +204,22 @@ fn explain_lists_the_facts() {
     let cal = Calendar::builtin();
     let clock = SlaClock::new(&cal, Shanghai);
     let p = [pause("2026-03-17 14:00", Some("2026-03-19 10:00"))];
-    let e = clock.explain("mv_new_dual", d("2026-01-30"), 90, &p, at("2026-04-01 00:00"));
+    let e = clock.explain(
+        "mv_new_dual",
+        d("2026-01-30"),
+        90,
+        &p,
+        at("2026-04-01 00:00"),
+    );
     assert_eq!(e.limit_working_days, 90);
     assert_eq!(e.paused_working_days, 1);
     assert_eq!(e.total_working_days, 91);
     assert_eq!(e.pauses[0].paused_working_days, 1);
-    assert!(e.calendar.makeup_workdays_crossed.contains(&d("2026-02-14")));
+    assert!(
+        e.calendar
+            .makeup_workdays_crossed
+            .contains(&d("2026-02-14"))
+    );
     assert!(e.calendar.rest_days_crossed.contains(&d("2026-02-16")));
     assert_eq!(e.due.due_date, e.calendar.due);
 }

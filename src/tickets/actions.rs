@@ -66,7 +66,12 @@ impl History {
     }
 
     fn leave_stage(&mut self, now: DateTime<Utc>) {
-        if let Some(v) = self.visits.iter_mut().rev().find(|v| v.row.left_at.is_none()) {
+        if let Some(v) = self
+            .visits
+            .iter_mut()
+            .rev()
+            .find(|v| v.row.left_at.is_none())
+        {
             v.row.left_at = Some(now);
             v.dirty = true;
         }
@@ -87,12 +92,26 @@ impl History {
 #[derive(Debug, Clone)]
 pub enum Action {
     Update(TicketPatch),
-    Advance { to: Option<String>, note: Option<String> },
-    Pause { reason: Option<String>, note: Option<String> },
-    Resume { note: Option<String> },
-    Close { note: Option<String> },
-    Cancel { note: Option<String> },
-    Reopen { note: Option<String> },
+    Advance {
+        to: Option<String>,
+        note: Option<String>,
+    },
+    Pause {
+        reason: Option<String>,
+        note: Option<String>,
+    },
+    Resume {
+        note: Option<String>,
+    },
+    Close {
+        note: Option<String>,
+    },
+    Cancel {
+        note: Option<String>,
+    },
+    Reopen {
+        note: Option<String>,
+    },
 }
 
 /// The event an applied action appends (kind and payload).
@@ -107,13 +126,21 @@ fn require_note(note: Option<String>, action: &str) -> Result<String, TicketErro
 }
 
 /// Applies `action` to the ticket `t` and its history at `now`.
-pub fn apply(app: &App, t: &mut ticket::Model, h: &mut History, action: Action, now: DateTime<Utc>) -> Result<Option<EventDraft>, TicketError> {
+pub fn apply(
+    app: &App,
+    t: &mut ticket::Model,
+    h: &mut History,
+    action: Action,
+    now: DateTime<Utc>,
+) -> Result<Option<EventDraft>, TicketError> {
     let status = t.status.clone();
     let live = status == "open" || status == "paused";
     let draft = match action {
         Action::Update(patch) => {
             if !live {
-                return Err(conflict(format!("ticket is {status}; reopen it before changing it")));
+                return Err(conflict(format!(
+                    "ticket is {status}; reopen it before changing it"
+                )));
             }
             let draft = update(app, t, patch)?;
             if draft.is_some() {
@@ -123,7 +150,9 @@ pub fn apply(app: &App, t: &mut ticket::Model, h: &mut History, action: Action, 
         }
         Action::Advance { to, note } => {
             if status != "open" {
-                return Err(conflict(format!("ticket is {status}; only open tickets advance")));
+                return Err(conflict(format!(
+                    "ticket is {status}; only open tickets advance"
+                )));
             }
             let from = t.stage.clone();
             let idx = app.policy.stage_index(&from).unwrap_or(0);
@@ -131,29 +160,53 @@ pub fn apply(app: &App, t: &mut ticket::Model, h: &mut History, action: Action, 
                 Some(to) => to,
                 None => match app.policy.stages.get(idx + 1) {
                     Some(s) => s.key.clone(),
-                    None => return Err(conflict(format!("`{from}` is the last stage; close the ticket instead"))),
+                    None => {
+                        return Err(conflict(format!(
+                            "`{from}` is the last stage; close the ticket instead"
+                        )));
+                    }
                 },
             };
             if app.policy.stage(&to).is_none() {
-                return Err(TicketError::invalid("to", format!("`{to}` is not a configured stage")));
+                return Err(TicketError::invalid(
+                    "to",
+                    format!("`{to}` is not a configured stage"),
+                ));
             }
             app.policy.can_advance(&from, &to).map_err(conflict)?;
             let j = app.policy.stage_index(&to).unwrap_or(idx);
-            let skipped: Vec<&str> = app.policy.stages[idx + 1..j].iter().map(|s| s.key.as_str()).collect();
+            let skipped: Vec<&str> = app.policy.stages[idx + 1..j]
+                .iter()
+                .map(|s| s.key.as_str())
+                .collect();
             h.leave_stage(now);
             h.enter_stage(t.id, &to, now);
             t.stage = to.clone();
             t.stage_entered_at = now;
-            ("stage_changed", json!({"from": from, "to": to, "skipped": skipped, "note": note}))
+            (
+                "stage_changed",
+                json!({"from": from, "to": to, "skipped": skipped, "note": note}),
+            )
         }
         Action::Pause { reason, note } => {
             if status != "open" {
-                return Err(conflict(format!("ticket is {status}; only open tickets can be paused")));
+                return Err(conflict(format!(
+                    "ticket is {status}; only open tickets can be paused"
+                )));
             }
-            let reason = reason.ok_or_else(|| TicketError::invalid("reason", "is required to pause a ticket"))?;
+            let reason = reason
+                .ok_or_else(|| TicketError::invalid("reason", "is required to pause a ticket"))?;
             if app.policy.pause_reason(&reason).is_none() {
-                let known: Vec<_> = app.policy.pause_reasons.iter().map(|r| r.key.as_str()).collect();
-                return Err(TicketError::invalid("reason", format!("`{reason}` is not one of {}", known.join(", "))));
+                let known: Vec<_> = app
+                    .policy
+                    .pause_reasons
+                    .iter()
+                    .map(|r| r.key.as_str())
+                    .collect();
+                return Err(TicketError::invalid(
+                    "reason",
+                    format!("`{reason}` is not one of {}", known.join(", ")),
+                ));
             }
             h.pauses.push(Tracked::new(pause::Model {
                 id: 0,
@@ -174,24 +227,41 @@ pub fn apply(app: &App, t: &mut ticket::Model, h: &mut History, action: Action, 
             t.status = "open".into();
             recompute(app, t, h, now);
             let days = ended.map(|p| {
-                let sp = Pause { reason: p.reason.clone(), started_at: p.started_at, ended_at: p.ended_at };
-                app.sla().paused_days(&sp, app.sla().start_of(t.accepted_on), now).0
+                let sp = Pause {
+                    reason: p.reason.clone(),
+                    started_at: p.started_at,
+                    ended_at: p.ended_at,
+                };
+                app.sla()
+                    .paused_days(&sp, app.sla().start_of(t.accepted_on), now)
+                    .0
             });
-            ("resumed", json!({"note": note, "paused_working_days": days, "due_date_before": before, "due_date": t.due_date}))
+            (
+                "resumed",
+                json!({"note": note, "paused_working_days": days, "due_date_before": before, "due_date": t.due_date}),
+            )
         }
         Action::Close { note } => {
             if status != "open" {
-                return Err(conflict(format!("ticket is {status}; only open tickets can be closed")));
+                return Err(conflict(format!(
+                    "ticket is {status}; only open tickets can be closed"
+                )));
             }
             let last = &app.policy.last_stage().key;
             if &t.stage != last {
-                return Err(conflict(format!("ticket is in stage `{}`; it can be closed only in the last stage `{last}`", t.stage)));
+                return Err(conflict(format!(
+                    "ticket is in stage `{}`; it can be closed only in the last stage `{last}`",
+                    t.stage
+                )));
             }
             let standing = app.sla().standing(&due_of(t), now);
             h.leave_stage(now);
             t.status = "closed".into();
             t.closed_at = Some(now);
-            ("closed", json!({"note": note, "due_date": t.due_date, "overdue": standing.overdue, "overdue_working_days": standing.overdue_working_days}))
+            (
+                "closed",
+                json!({"note": note, "due_date": t.due_date, "overdue": standing.overdue, "overdue_working_days": standing.overdue_working_days}),
+            )
         }
         Action::Cancel { note } => {
             if !live {
@@ -206,7 +276,9 @@ pub fn apply(app: &App, t: &mut ticket::Model, h: &mut History, action: Action, 
         }
         Action::Reopen { note } => {
             if live {
-                return Err(conflict(format!("ticket is {status}, not closed or cancelled")));
+                return Err(conflict(format!(
+                    "ticket is {status}, not closed or cancelled"
+                )));
             }
             let note = require_note(note, "reopen")?;
             let stage = t.stage.clone();
@@ -234,14 +306,22 @@ fn due_of(t: &ticket::Model) -> crate::sla::Due {
 pub fn recompute(app: &App, t: &mut ticket::Model, h: &History, now: DateTime<Utc>) {
     let sla = app.sla();
     let pauses = h.sla_pauses();
-    let limit = app.policy.category(&t.category).map(|c| c.limit_working_days).unwrap_or(0);
+    let limit = app
+        .policy
+        .category(&t.category)
+        .map(|c| c.limit_working_days)
+        .unwrap_or(0);
     let due = sla.ticket_due(t.accepted_on, limit, &pauses, now);
     t.due_date = due.due_date;
     t.due_at = due.due_at;
     t.provisional = due.provisional;
     t.calendar_version = app.calendar.version().to_string();
     let voltage = VoltageLevel::parse(&t.voltage_level).unwrap_or(VoltageLevel::Kv10);
-    let visit = h.sla_visits().into_iter().rev().find(|v| v.stage == t.stage);
+    let visit = h
+        .sla_visits()
+        .into_iter()
+        .rev()
+        .find(|v| v.stage == t.stage);
     let (due_date, due_at) = match (app.policy.stage(&t.stage), visit) {
         (Some(stage), Some(visit)) => {
             let s = sla.stage_sla(stage, &visit, t.accepted_on, voltage, &pauses, now);
@@ -270,13 +350,27 @@ macro_rules! patch_field {
     };
 }
 
-fn update(app: &App, t: &mut ticket::Model, p: TicketPatch) -> Result<Option<EventDraft>, TicketError> {
+fn update(
+    app: &App,
+    t: &mut ticket::Model,
+    p: TicketPatch,
+) -> Result<Option<EventDraft>, TicketError> {
     let mut changes = Map::new();
     patch_field!(t, changes, customer_name, p.customer_name);
     patch_field!(t, changes, customer_account_no, p.customer_account_no);
     patch_field!(t, changes, address, p.address);
-    patch_field!(t, changes, voltage_level, p.voltage_level.map(|v| v.as_str().to_string()));
-    patch_field!(t, changes, power_sources, p.power_sources.map(|v| v.as_str().to_string()));
+    patch_field!(
+        t,
+        changes,
+        voltage_level,
+        p.voltage_level.map(|v| v.as_str().to_string())
+    );
+    patch_field!(
+        t,
+        changes,
+        power_sources,
+        p.power_sources.map(|v| v.as_str().to_string())
+    );
     patch_field!(t, changes, new_line, p.new_line);
     patch_field!(t, changes, capacity_kva, p.capacity_kva);
     patch_field!(t, changes, service_center, p.service_center);
@@ -284,11 +378,19 @@ fn update(app: &App, t: &mut ticket::Model, p: TicketPatch) -> Result<Option<Eve
     patch_field!(t, changes, owner, p.owner);
     let derived = if p.category.is_some() {
         p.category
-    } else if ["voltage_level", "power_sources", "new_line"].iter().any(|k| changes.contains_key(*k)) {
-        let v = VoltageLevel::parse(&t.voltage_level).map_err(|m| TicketError::invalid("voltage_level", m))?;
-        let s = crate::sla::PowerSources::parse(&t.power_sources).map_err(|m| TicketError::invalid("power_sources", m))?;
+    } else if ["voltage_level", "power_sources", "new_line"]
+        .iter()
+        .any(|k| changes.contains_key(*k))
+    {
+        let v = VoltageLevel::parse(&t.voltage_level)
+            .map_err(|m| TicketError::invalid("voltage_level", m))?;
+        let s = crate::sla::PowerSources::parse(&t.power_sources)
+            .map_err(|m| TicketError::invalid("power_sources", m))?;
         let c = app.policy.categorize(v, s, t.new_line).ok_or_else(|| {
-            TicketError::invalid("category", "no configured category matches the changed ticket")
+            TicketError::invalid(
+                "category",
+                "no configured category matches the changed ticket",
+            )
         })?;
         Some(c.key.clone())
     } else {
@@ -298,5 +400,8 @@ fn update(app: &App, t: &mut ticket::Model, p: TicketPatch) -> Result<Option<Eve
     if changes.is_empty() {
         return Ok(None);
     }
-    Ok(Some(("field_updated", json!({"changes": changes, "note": p.note}))))
+    Ok(Some((
+        "field_updated",
+        json!({"changes": changes, "note": p.note}),
+    )))
 }

@@ -15,7 +15,8 @@ pub struct TicketNo(String);
 impl TicketNo {
     pub fn parse(s: &str) -> Result<Self, String> {
         let ok = (1..=40).contains(&s.len())
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if ok {
             Ok(TicketNo(s.to_string()))
         } else {
@@ -28,7 +29,8 @@ impl TicketNo {
 }
 
 fn date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date like 2026-03-01"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date like 2026-03-01"))
 }
 
 /// Body of `POST /api/v1/tickets` (documentation schema; parsing is
@@ -76,9 +78,19 @@ pub struct NewTicket {
 }
 
 const CREATE_FIELDS: &[&str] = &[
-    "ticket_no", "customer_name", "customer_account_no", "address", "voltage_level",
-    "power_sources", "new_line", "capacity_kva", "service_center", "accepted_on", "owner",
-    "category", "stage",
+    "ticket_no",
+    "customer_name",
+    "customer_account_no",
+    "address",
+    "voltage_level",
+    "power_sources",
+    "new_line",
+    "capacity_kva",
+    "service_center",
+    "accepted_on",
+    "owner",
+    "category",
+    "stage",
 ];
 
 fn capacity(f: &mut Fields, v: Option<i64>) -> Option<i64> {
@@ -93,11 +105,21 @@ fn capacity(f: &mut Fields, v: Option<i64>) -> Option<i64> {
 
 /// Picks the category: the explicit key if given (must exist), else the
 /// first configured category matching the ticket.
-fn category(f: &mut Fields, policy: &SlaPolicy, explicit: Option<String>, v: Option<VoltageLevel>, p: Option<PowerSources>, n: Option<bool>) -> Option<String> {
+fn category(
+    f: &mut Fields,
+    policy: &SlaPolicy,
+    explicit: Option<String>,
+    v: Option<VoltageLevel>,
+    p: Option<PowerSources>,
+    n: Option<bool>,
+) -> Option<String> {
     if let Some(key) = explicit {
         if policy.category(&key).is_none() {
             let known: Vec<_> = policy.categories.iter().map(|c| c.key.as_str()).collect();
-            f.error("category", format!("`{key}` is not one of {}", known.join(", ")));
+            f.error(
+                "category",
+                format!("`{key}` is not one of {}", known.join(", ")),
+            );
             return None;
         }
         return Some(key);
@@ -106,7 +128,14 @@ fn category(f: &mut Fields, policy: &SlaPolicy, explicit: Option<String>, v: Opt
     match policy.categorize(v, p, n) {
         Some(c) => Some(c.key.clone()),
         None => {
-            f.error("category", format!("no configured category matches {} / {} / new line {n}", v.as_str(), p.as_str()));
+            f.error(
+                "category",
+                format!(
+                    "no configured category matches {} / {} / new line {n}",
+                    v.as_str(),
+                    p.as_str()
+                ),
+            );
             None
         }
     }
@@ -115,7 +144,11 @@ fn category(f: &mut Fields, policy: &SlaPolicy, explicit: Option<String>, v: Opt
 impl NewTicket {
     /// Parses a create request; `today` is the local date (acceptance may
     /// not lie in the future).
-    pub fn parse(body: &Value, policy: &SlaPolicy, today: NaiveDate) -> Result<NewTicket, Vec<FieldError>> {
+    pub fn parse(
+        body: &Value,
+        policy: &SlaPolicy,
+        today: NaiveDate,
+    ) -> Result<NewTicket, Vec<FieldError>> {
         let mut f = Fields::new(body);
         let raw_no = f.opt_text("ticket_no", 40);
         let ticket_no = f.parse_with("ticket_no", raw_no, TicketNo::parse);
@@ -135,11 +168,21 @@ impl NewTicket {
         if let Some(a) = accepted_on
             && a > today
         {
-            f.error("accepted_on", format!("{a} is in the future (today is {today})"));
+            f.error(
+                "accepted_on",
+                format!("{a} is in the future (today is {today})"),
+            );
         }
         let owner = f.text("owner", 100);
         let explicit = f.opt_text("category", 64);
-        let category = category(&mut f, policy, explicit, voltage_level, power_sources, new_line);
+        let category = category(
+            &mut f,
+            policy,
+            explicit,
+            voltage_level,
+            power_sources,
+            new_line,
+        );
         let stage = match f.opt_text("stage", 64) {
             Some(s) if policy.stage(&s).is_none() => {
                 f.error("stage", format!("`{s}` is not a configured stage"));
@@ -206,7 +249,11 @@ pub struct TicketPatch {
 }
 
 impl TicketPatch {
-    pub fn parse(body: &Value, policy: &SlaPolicy, today: NaiveDate) -> Result<TicketPatch, Vec<FieldError>> {
+    pub fn parse(
+        body: &Value,
+        policy: &SlaPolicy,
+        today: NaiveDate,
+    ) -> Result<TicketPatch, Vec<FieldError>> {
         let mut f = Fields::new(body);
         let mut p = TicketPatch {
             customer_name: f.opt_text("customer_name", 200),
@@ -227,14 +274,21 @@ impl TicketPatch {
         if let Some(a) = p.accepted_on
             && a > today
         {
-            f.error("accepted_on", format!("{a} is in the future (today is {today})"));
+            f.error(
+                "accepted_on",
+                format!("{a} is in the future (today is {today})"),
+            );
         }
         p.owner = f.opt_text("owner", 100);
         if let Some(key) = f.opt_text("category", 64) {
             p.category = category(&mut f, policy, Some(key), None, None, None);
         }
         p.note = f.opt_text("note", 2000);
-        let mut known: Vec<&str> = CREATE_FIELDS.iter().copied().filter(|k| !matches!(*k, "ticket_no" | "stage")).collect();
+        let mut known: Vec<&str> = CREATE_FIELDS
+            .iter()
+            .copied()
+            .filter(|k| !matches!(*k, "ticket_no" | "stage"))
+            .collect();
         known.push("note");
         f.reject_unknown(&known);
         f.finish(|| Some(p))

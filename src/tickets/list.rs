@@ -47,15 +47,26 @@ fn encode_cursor(due_at: DateTime<Utc>, id: i64) -> String {
 
 fn decode_cursor(s: &str) -> Option<(DateTime<Utc>, i64)> {
     let (a, b) = s.split_once('_')?;
-    Some((DateTime::from_timestamp(a.parse().ok()?, 0)?, b.parse().ok()?))
+    Some((
+        DateTime::from_timestamp(a.parse().ok()?, 0)?,
+        b.parse().ok()?,
+    ))
 }
 
 impl ListFilter {
     /// Parses query parameters; dates are local dates of `app`'s zone.
     pub fn parse(q: &HashMap<String, String>, app: &App) -> Result<ListFilter, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut err = |f: &str, m: String| errors.push(FieldError { field: f.into(), message: m });
-        let mut f = ListFilter { limit: 50, ..Default::default() };
+        let mut err = |f: &str, m: String| {
+            errors.push(FieldError {
+                field: f.into(),
+                message: m,
+            })
+        };
+        let mut f = ListFilter {
+            limit: 50,
+            ..Default::default()
+        };
         for (k, v) in q {
             let v = v.trim();
             let date = |v: &str| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok();
@@ -102,7 +113,11 @@ impl ListFilter {
                 _ => err(k, "is not a known parameter".into()),
             }
         }
-        if errors.is_empty() { Ok(f) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(f)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -131,11 +146,21 @@ pub async fn list(app: &App, f: &ListFilter) -> Result<Page, TicketError> {
         q = q.filter(C::DueDate.gt(d));
     }
     if let Some(at) = f.overdue_as_of {
-        q = q.filter(C::Status.is_in(["open", "paused"])).filter(C::DueAt.lte(at));
+        q = q
+            .filter(C::Status.is_in(["open", "paused"]))
+            .filter(C::DueAt.lte(at));
     }
     if let Some((due, id)) = f.cursor {
-        let (after_due, after_id) = if f.descending { (C::DueAt.lt(due), C::Id.lt(id)) } else { (C::DueAt.gt(due), C::Id.gt(id)) };
-        q = q.filter(Condition::any().add(after_due).add(Condition::all().add(C::DueAt.eq(due)).add(after_id)));
+        let (after_due, after_id) = if f.descending {
+            (C::DueAt.lt(due), C::Id.lt(id))
+        } else {
+            (C::DueAt.gt(due), C::Id.gt(id))
+        };
+        q = q.filter(
+            Condition::any()
+                .add(after_due)
+                .add(Condition::all().add(C::DueAt.eq(due)).add(after_id)),
+        );
     }
     q = if f.descending {
         q.order_by_desc(C::DueAt).order_by_desc(C::Id)
@@ -145,10 +170,15 @@ pub async fn list(app: &App, f: &ListFilter) -> Result<Page, TicketError> {
     let mut rows = q.limit(f.limit + 1).all(&app.db).await?;
     let more = rows.len() as u64 > f.limit;
     rows.truncate(f.limit as usize);
-    let next_cursor = more.then(|| rows.last().map(|t| encode_cursor(t.due_at, t.id))).flatten();
+    let next_cursor = more
+        .then(|| rows.last().map(|t| encode_cursor(t.due_at, t.id)))
+        .flatten();
     let now = app.now();
     Ok(Page {
-        items: rows.into_iter().map(|t| TicketView::from_model(app, t, now)).collect(),
+        items: rows
+            .into_iter()
+            .map(|t| TicketView::from_model(app, t, now))
+            .collect(),
         next_cursor,
     })
 }
@@ -158,7 +188,10 @@ mod tests {
     #[test]
     fn cursors_round_trip() {
         let at = chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap();
-        assert_eq!(super::decode_cursor(&super::encode_cursor(at, 42)), Some((at, 42)));
+        assert_eq!(
+            super::decode_cursor(&super::encode_cursor(at, 42)),
+            Some((at, 42))
+        );
         assert_eq!(super::decode_cursor("garbage"), None);
     }
 }

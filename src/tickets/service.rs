@@ -4,30 +4,39 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::{NotSet, Unchanged}, ColumnTrait, ConnectionTrait, DatabaseBackend,
-    DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
-    SqlErr, TransactionTrait,
+    ActiveModelTrait,
+    ActiveValue::{NotSet, Unchanged},
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait,
 };
 use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::sla::DueExplanation;
 
+use super::TicketError;
 use super::actions::{self, Action, History, Tracked};
 use super::entity::{event, pause, stage_visit, ticket};
 use super::input::NewTicket;
 use super::view::{EventView, TicketView};
-use super::TicketError;
 
 /// Creates a ticket accepted on `n.accepted_on`, owned by `n.owner`.
 #[tracing::instrument(skip_all, fields(ticket_no))]
 pub async fn create(app: &App, actor: &str, n: NewTicket) -> Result<TicketView, TicketError> {
     let now = app.now();
     let txn = app.db.begin().await?;
-    let placeholder = format!("pending-{}-{}", now.timestamp_nanos_opt().unwrap_or_default(), std::process::id());
+    let placeholder = format!(
+        "pending-{}-{}",
+        now.timestamp_nanos_opt().unwrap_or_default(),
+        std::process::id()
+    );
     let mut t = ticket::Model {
         id: 0,
-        ticket_no: n.ticket_no.as_ref().map(|t| t.as_str().to_string()).unwrap_or(placeholder),
+        ticket_no: n
+            .ticket_no
+            .as_ref()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or(placeholder),
         customer_name: n.customer_name,
         customer_account_no: n.customer_account_no,
         address: n.address,
@@ -77,7 +86,10 @@ pub async fn create(app: &App, actor: &str, n: NewTicket) -> Result<TicketView, 
         v.row.ticket_id = t.id;
     }
     write_history(&txn, &mut history).await?;
-    let limit = app.policy.category(&t.category).map(|c| c.limit_working_days);
+    let limit = app
+        .policy
+        .category(&t.category)
+        .map(|c| c.limit_working_days);
     let payload = json!({
         "ticket_no": t.ticket_no, "category": t.category, "limit_working_days": limit,
         "accepted_on": t.accepted_on, "due_date": t.due_date, "provisional": t.provisional,
@@ -90,7 +102,12 @@ pub async fn create(app: &App, actor: &str, n: NewTicket) -> Result<TicketView, 
 
 /// Applies `action` to ticket `id` on behalf of `actor`.
 #[tracing::instrument(skip_all, fields(ticket_id = id))]
-pub async fn act(app: &App, actor: &str, id: i64, action: Action) -> Result<TicketView, TicketError> {
+pub async fn act(
+    app: &App,
+    actor: &str,
+    id: i64,
+    action: Action,
+) -> Result<TicketView, TicketError> {
     let now = app.now();
     let txn = app.db.begin().await?;
     let mut t = lock(&txn, id).await?;
@@ -108,7 +125,11 @@ pub async fn act(app: &App, actor: &str, id: i64, action: Action) -> Result<Tick
 
 /// One ticket with its stage and pause history, computed as of `as_of`
 /// (the clock's now by default).
-pub async fn get(app: &App, id: i64, as_of: Option<DateTime<Utc>>) -> Result<TicketView, TicketError> {
+pub async fn get(
+    app: &App,
+    id: i64,
+    as_of: Option<DateTime<Utc>>,
+) -> Result<TicketView, TicketError> {
     let now = as_of.unwrap_or_else(|| app.now());
     let t = find(&app.db, id).await?;
     let history = load_history(&app.db, id).await?;
@@ -127,13 +148,27 @@ pub async fn events(app: &App, id: i64) -> Result<Vec<EventView>, TicketError> {
 }
 
 /// Every fact behind the ticket's due date as of `as_of`.
-pub async fn explain(app: &App, id: i64, as_of: Option<DateTime<Utc>>) -> Result<DueExplanation, TicketError> {
+pub async fn explain(
+    app: &App,
+    id: i64,
+    as_of: Option<DateTime<Utc>>,
+) -> Result<DueExplanation, TicketError> {
     let now = as_of.unwrap_or_else(|| app.now());
     let t = find(&app.db, id).await?;
     let history = load_history(&app.db, id).await?;
-    let limit = app.policy.category(&t.category).map(|c| c.limit_working_days).unwrap_or(0);
+    let limit = app
+        .policy
+        .category(&t.category)
+        .map(|c| c.limit_working_days)
+        .unwrap_or(0);
     let until = t.closed_at.unwrap_or(now);
-    Ok(app.sla().explain(&t.category, t.accepted_on, limit, &history.sla_pauses(), until))
+    Ok(app.sla().explain(
+        &t.category,
+        t.accepted_on,
+        limit,
+        &history.sla_pauses(),
+        until,
+    ))
 }
 
 /// The full view: live SLA columns recomputed from history (a paused
@@ -145,7 +180,8 @@ fn view(app: &App, mut t: ticket::Model, h: &History, now: DateTime<Utc>) -> Tic
         actions::recompute(app, &mut t, h, now);
         t.updated_at = updated;
     }
-    let voltage = crate::sla::VoltageLevel::parse(&t.voltage_level).unwrap_or(crate::sla::VoltageLevel::Kv10);
+    let voltage =
+        crate::sla::VoltageLevel::parse(&t.voltage_level).unwrap_or(crate::sla::VoltageLevel::Kv10);
     let pauses = h.sla_pauses();
     let end = t.closed_at.unwrap_or(now);
     let stages = h
@@ -153,7 +189,10 @@ fn view(app: &App, mut t: ticket::Model, h: &History, now: DateTime<Utc>) -> Tic
         .iter()
         .filter_map(|v| {
             let stage = app.policy.stage(&v.stage)?;
-            Some(app.sla().stage_sla(stage, v, t.accepted_on, voltage, &pauses, end))
+            Some(
+                app.sla()
+                    .stage_sla(stage, v, t.accepted_on, voltage, &pauses, end),
+            )
         })
         .collect();
     let mut view = TicketView::from_model(app, t, now);
@@ -175,7 +214,9 @@ async fn lock(txn: &DatabaseTransaction, id: i64) -> Result<ticket::Model, Ticke
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         q = q.lock_exclusive();
     }
-    q.one(txn).await?.ok_or_else(|| TicketError::NotFound(id.to_string()))
+    q.one(txn)
+        .await?
+        .ok_or_else(|| TicketError::NotFound(id.to_string()))
 }
 
 async fn load_history<C: ConnectionTrait>(db: &C, id: i64) -> Result<History, TicketError> {
@@ -221,7 +262,14 @@ async fn write_history(txn: &DatabaseTransaction, h: &mut History) -> Result<(),
     Ok(())
 }
 
-async fn append_event(txn: &DatabaseTransaction, ticket_id: i64, actor: &str, at: DateTime<Utc>, kind: &str, payload: Value) -> Result<(), TicketError> {
+async fn append_event(
+    txn: &DatabaseTransaction,
+    ticket_id: i64,
+    actor: &str,
+    at: DateTime<Utc>,
+    kind: &str,
+    payload: Value,
+) -> Result<(), TicketError> {
     let last = event::Entity::find()
         .filter(event::Column::TicketId.eq(ticket_id))
         .order_by_desc(event::Column::Seq)
@@ -243,7 +291,9 @@ async fn append_event(txn: &DatabaseTransaction, ticket_id: i64, actor: &str, at
 
 fn unique_to_conflict(e: sea_orm::DbErr) -> TicketError {
     match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => TicketError::Conflict("a ticket with this ticket number already exists".into()),
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            TicketError::Conflict("a ticket with this ticket number already exists".into())
+        }
         _ => TicketError::Db(e),
     }
 }

@@ -120,7 +120,11 @@ impl TicketView {
             (None, _) | (_, None) => StageSlaState::Unlimited,
             (Some(_), Some(due)) if !live => {
                 let end = t.closed_at.unwrap_or(as_of);
-                if end < due { StageSlaState::Met } else { StageSlaState::MetLate }
+                if end < due {
+                    StageSlaState::Met
+                } else {
+                    StageSlaState::MetLate
+                }
             }
             (Some(_), Some(due)) if as_of >= due => StageSlaState::Breached,
             _ => StageSlaState::OnTime,

@@ -4,8 +4,8 @@
 
 #![allow(dead_code)]
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
@@ -23,7 +23,10 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 /// A local Shanghai wall-clock time (`2026-02-13 10:00`) as UTC.
 pub fn local(s: &str) -> DateTime<Utc> {
     let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
-    Shanghai.from_local_datetime(&naive).unwrap().with_timezone(&Utc)
+    Shanghai
+        .from_local_datetime(&naive)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 pub struct TestApp {
@@ -41,14 +44,29 @@ async fn fresh_database(dir: &std::path::Path) -> (String, Option<(String, Strin
     match std::env::var("YEKUO_TEST_DATABASE_URL") {
         Ok(admin) if admin.starts_with("postgres") => {
             let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-            let name = format!("yekuo_test_{}_{}_{}", std::process::id(), n, Utc::now().timestamp_micros() % 1_000_000);
-            let db = Database::connect(&admin).await.expect("connect to YEKUO_TEST_DATABASE_URL");
-            db.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            let name = format!(
+                "yekuo_test_{}_{}_{}",
+                std::process::id(),
+                n,
+                Utc::now().timestamp_micros() % 1_000_000
+            );
+            let db = Database::connect(&admin)
+                .await
+                .expect("connect to YEKUO_TEST_DATABASE_URL");
+            db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
             db.close().await.ok();
-            let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
+            let base = admin
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_string())
+                .unwrap_or(admin.clone());
             (format!("{base}/{name}"), Some((admin, name)))
         }
-        _ => (format!("sqlite://{}?mode=rwc", dir.join("yekuo.db").display()), None),
+        _ => (
+            format!("sqlite://{}?mode=rwc", dir.join("yekuo.db").display()),
+            None,
+        ),
     }
 }
 
@@ -68,7 +86,9 @@ impl TestApp {
         );
         let config = Config::from_toml_overrides(&toml).expect("test config");
         let clock = FixedClock::new(now);
-        let app = App::start(config, Some(Arc::new(clock.clone()))).await.expect("app starts");
+        let app = App::start(config, Some(Arc::new(clock.clone())))
+            .await
+            .expect("app starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel();
@@ -80,7 +100,15 @@ impl TestApp {
             .await
             .unwrap();
         });
-        TestApp { base, client: Client::new(), clock, app, stop: Some(tx), pg_admin, _dir: dir }
+        TestApp {
+            base,
+            client: Client::new(),
+            clock,
+            app,
+            stop: Some(tx),
+            pg_admin,
+            _dir: dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -92,11 +120,21 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).json(body).send().await.unwrap()
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn patch(&self, path: &str, body: &Value) -> Response {
-        self.client.patch(self.url(path)).json(body).send().await.unwrap()
+        self.client
+            .patch(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// POSTs and asserts the status; returns the JSON body.
@@ -126,7 +164,9 @@ impl TestApp {
         self.app.db.clone().close().await.ok();
         if let Some((admin, name)) = self.pg_admin.take() {
             let db = Database::connect(&admin).await.unwrap();
-            db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.ok();
+            db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .ok();
         }
     }
 }
@@ -134,7 +174,12 @@ impl TestApp {
 /// Asserts the status of `res` and returns its JSON body.
 pub async fn expect(res: Response, status: u16) -> Value {
     let got = res.status().as_u16();
-    let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     let text = res.text().await.unwrap();
     assert_eq!(got, status, "unexpected status; body: {text}");
     if status >= 400 {

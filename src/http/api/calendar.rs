@@ -26,7 +26,10 @@ fn date_param(q: &QueryMap, name: &str, errors: &mut Vec<FieldError>) -> Option<
             None => "is required".into(),
             Some(v) => format!("`{v}` is not a date like 2026-03-01"),
         };
-        errors.push(FieldError { field: name.into(), message });
+        errors.push(FieldError {
+            field: name.into(),
+            message,
+        });
     }
     parsed
 }
@@ -47,9 +50,15 @@ pub struct CalendarAnswer {
 async fn add(State(app): State<App>, q: QueryMap) -> Result<Json<CalendarAnswer>, ApiError> {
     let mut errors = Vec::new();
     let start = date_param(&q, "start", &mut errors);
-    let n = q.0.get("n").and_then(|n| n.parse::<u32>().ok()).filter(|n| *n <= 1000);
+    let n =
+        q.0.get("n")
+            .and_then(|n| n.parse::<u32>().ok())
+            .filter(|n| *n <= 1000);
     if n.is_none() {
-        errors.push(FieldError { field: "n".into(), message: "must be an integer from 0 to 1000".into() });
+        errors.push(FieldError {
+            field: "n".into(),
+            message: "must be an integer from 0 to 1000".into(),
+        });
     }
     let (Some(start), Some(n)) = (start, n) else {
         return Err(ApiError::Invalid(errors));

@@ -12,7 +12,9 @@ use crate::http::error::{ApiError, Problem};
 use crate::http::extract::{Actor, IdPath, JsonBody, QueryMap};
 use crate::sla::DueExplanation;
 use crate::tickets::input::{CreateTicketBody, UpdateTicketBody};
-use crate::tickets::{service, Action, ActionBody, EventView, ListFilter, NewTicket, Page, TicketPatch, TicketView};
+use crate::tickets::{
+    Action, ActionBody, EventView, ListFilter, NewTicket, Page, TicketPatch, TicketView, service,
+};
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -38,19 +40,30 @@ fn as_of(q: &QueryMap) -> Result<Option<DateTime<Utc>>, ApiError> {
         None => Ok(None),
         Some(v) => DateTime::parse_from_rfc3339(v)
             .map(|d| Some(d.with_timezone(&Utc)))
-            .map_err(|_| ApiError::Invalid(vec![crate::validate::FieldError {
-                field: "as_of".into(),
-                message: format!("`{v}` is not an RFC 3339 instant like 2026-03-01T09:00:00+08:00"),
-            }])),
+            .map_err(|_| {
+                ApiError::Invalid(vec![crate::validate::FieldError {
+                    field: "as_of".into(),
+                    message: format!(
+                        "`{v}` is not an RFC 3339 instant like 2026-03-01T09:00:00+08:00"
+                    ),
+                }])
+            }),
     }
 }
 
 /// Create a ticket.
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = CreateTicketBody,
     responses((status = 201, body = TicketView), (status = 400, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn create(State(app): State<App>, Actor(actor): Actor, JsonBody(body): JsonBody) -> Result<(StatusCode, Json<TicketView>), ApiError> {
+async fn create(
+    State(app): State<App>,
+    Actor(actor): Actor,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<TicketView>), ApiError> {
     let new = NewTicket::parse(&body, &app.policy, today(&app)).map_err(ApiError::Invalid)?;
-    Ok((StatusCode::CREATED, Json(service::create(&app, &actor, new).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(service::create(&app, &actor, new).await?),
+    ))
 }
 
 /// List tickets, sorted by due date, one page at a time.
@@ -77,22 +90,36 @@ async fn list(State(app): State<App>, q: QueryMap) -> Result<Json<Page>, ApiErro
 #[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets",
     params(("id" = i64, Path), ("as_of" = Option<String>, Query, description = "compute SLA state at this instant (RFC 3339)")),
     responses((status = 200, body = TicketView), (status = 404, body = Problem)))]
-async fn show(State(app): State<App>, IdPath(id): IdPath, q: QueryMap) -> Result<Json<TicketView>, ApiError> {
+async fn show(
+    State(app): State<App>,
+    IdPath(id): IdPath,
+    q: QueryMap,
+) -> Result<Json<TicketView>, ApiError> {
     Ok(Json(service::get(&app, id, as_of(&q)?).await?))
 }
 
 /// Change ticket fields; a category, voltage or acceptance change recomputes the due date.
 #[utoipa::path(patch, path = "/api/v1/tickets/{id}", tag = "tickets", request_body = UpdateTicketBody, params(("id" = i64, Path)),
     responses((status = 200, body = TicketView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn update(State(app): State<App>, Actor(actor): Actor, IdPath(id): IdPath, JsonBody(body): JsonBody) -> Result<Json<TicketView>, ApiError> {
+async fn update(
+    State(app): State<App>,
+    Actor(actor): Actor,
+    IdPath(id): IdPath,
+    JsonBody(body): JsonBody,
+) -> Result<Json<TicketView>, ApiError> {
     let patch = TicketPatch::parse(&body, &app.policy, today(&app)).map_err(ApiError::Invalid)?;
-    Ok(Json(service::act(&app, &actor, id, Action::Update(patch)).await?))
+    Ok(Json(
+        service::act(&app, &actor, id, Action::Update(patch)).await?,
+    ))
 }
 
 /// The ticket's append-only history.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/events", tag = "tickets", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<EventView>), (status = 404, body = Problem)))]
-async fn events(State(app): State<App>, IdPath(id): IdPath) -> Result<Json<Vec<EventView>>, ApiError> {
+async fn events(
+    State(app): State<App>,
+    IdPath(id): IdPath,
+) -> Result<Json<Vec<EventView>>, ApiError> {
     Ok(Json(service::events(&app, id).await?))
 }
 
@@ -100,11 +127,21 @@ async fn events(State(app): State<App>, IdPath(id): IdPath) -> Result<Json<Vec<E
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/explain", tag = "tickets",
     params(("id" = i64, Path), ("as_of" = Option<String>, Query)),
     responses((status = 200, body = DueExplanation), (status = 404, body = Problem)))]
-async fn explain(State(app): State<App>, IdPath(id): IdPath, q: QueryMap) -> Result<Json<DueExplanation>, ApiError> {
+async fn explain(
+    State(app): State<App>,
+    IdPath(id): IdPath,
+    q: QueryMap,
+) -> Result<Json<DueExplanation>, ApiError> {
     Ok(Json(service::explain(&app, id, as_of(&q)?).await?))
 }
 
-async fn action(app: App, actor: String, id: i64, body: serde_json::Value, make: fn(ActionBody) -> Action) -> Result<Json<TicketView>, ApiError> {
+async fn action(
+    app: App,
+    actor: String,
+    id: i64,
+    body: serde_json::Value,
+    make: fn(ActionBody) -> Action,
+) -> Result<Json<TicketView>, ApiError> {
     let b = ActionBody::parse(&body).map_err(ApiError::Invalid)?;
     Ok(Json(service::act(&app, &actor, id, make(b)).await?))
 }
@@ -120,15 +157,45 @@ macro_rules! action_handler {
     };
 }
 
-action_handler!(advance, "/api/v1/tickets/{id}/advance", "Move to the next stage (or `to`, jumping skippable stages only).",
-    |b| Action::Advance { to: b.to, note: b.note });
-action_handler!(pause, "/api/v1/tickets/{id}/pause", "Pause the clock while waiting on the customer (`reason` required).",
-    |b| Action::Pause { reason: b.reason, note: b.note });
-action_handler!(resume, "/api/v1/tickets/{id}/resume", "Resume a paused ticket; the due date moves by the whole paused working days.",
-    |b| Action::Resume { note: b.note });
-action_handler!(close, "/api/v1/tickets/{id}/close", "Close a ticket in its last stage (energised).",
-    |b| Action::Close { note: b.note });
-action_handler!(cancel, "/api/v1/tickets/{id}/cancel", "Cancel an open or paused ticket (`note` required).",
-    |b| Action::Cancel { note: b.note });
-action_handler!(reopen, "/api/v1/tickets/{id}/reopen", "Reopen a closed or cancelled ticket (`note` required).",
-    |b| Action::Reopen { note: b.note });
+action_handler!(
+    advance,
+    "/api/v1/tickets/{id}/advance",
+    "Move to the next stage (or `to`, jumping skippable stages only).",
+    |b| Action::Advance {
+        to: b.to,
+        note: b.note
+    }
+);
+action_handler!(
+    pause,
+    "/api/v1/tickets/{id}/pause",
+    "Pause the clock while waiting on the customer (`reason` required).",
+    |b| Action::Pause {
+        reason: b.reason,
+        note: b.note
+    }
+);
+action_handler!(
+    resume,
+    "/api/v1/tickets/{id}/resume",
+    "Resume a paused ticket; the due date moves by the whole paused working days.",
+    |b| Action::Resume { note: b.note }
+);
+action_handler!(
+    close,
+    "/api/v1/tickets/{id}/close",
+    "Close a ticket in its last stage (energised).",
+    |b| Action::Close { note: b.note }
+);
+action_handler!(
+    cancel,
+    "/api/v1/tickets/{id}/cancel",
+    "Cancel an open or paused ticket (`note` required).",
+    |b| Action::Cancel { note: b.note }
+);
+action_handler!(
+    reopen,
+    "/api/v1/tickets/{id}/reopen",
+    "Reopen a closed or cancelled ticket (`note` required).",
+    |b| Action::Reopen { note: b.note }
+);
