@@ -199,7 +199,17 @@ impl Config {
 
     /// Builds from defaults plus extra TOML text (used by tests).
     pub fn from_toml_overrides(extra: &str) -> Result<Config, ConfigError> {
-        Self::from_figment(Figment::from(Toml::string(DEFAULT_TOML)).merge(Toml::string(extra)))
+        Self::from_toml_layers(&[extra])
+    }
+
+    /// Builds from defaults plus several TOML layers, later ones winning.
+    pub fn from_toml_layers(layers: &[&str]) -> Result<Config, ConfigError> {
+        let fig = layers
+            .iter()
+            .fold(Figment::from(Toml::string(DEFAULT_TOML)), |f, l| {
+                f.merge(Toml::string(l))
+            });
+        Self::from_figment(fig)
     }
 
     fn from_figment(fig: Figment) -> Result<Config, ConfigError> {

@@ -68,6 +68,14 @@ enum CalendarCmd {
     Explain { date: NaiveDate, n: u32 },
     /// Show the loaded calendar files and the covered range.
     Info,
+    /// After a calendar change (e.g. cn-2027.toml added), recompute the due
+    /// dates of open tickets: prints the diff, then applies it and records a
+    /// `due_recomputed` event per changed ticket (unless --dry-run).
+    Recompute {
+        /// Show the changes without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -186,6 +194,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Calendar(CalendarCmd::Recompute { dry_run }) => recompute(config, dry_run).await,
         Command::Calendar(cmd) => calendar(cmd, &config),
         Command::Ticket(cmd) => ticket(cmd, config).await,
     }
@@ -197,6 +206,13 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind} (server.bind): {e}"))?;
+    let stale = tickets::recompute::stale_count(&app).await?;
+    if stale > 0 {
+        tracing::warn!(
+            stale,
+            "open tickets were computed with another calendar; run `yekuo calendar recompute --dry-run`"
+        );
+    }
     tracing::info!(%bind, calendar = app.calendar.version(), "yekuo serving; API docs at /docs");
     yekuo::http::serve(app, listener, shutdown_signal()).await?;
     tracing::info!("stopped");
@@ -268,6 +284,7 @@ fn calendar(cmd: CalendarCmd, config: &Config) -> anyhow::Result<ExitCode> {
             println!("{n}{}", if p { " (provisional)" } else { "" });
         }
         CalendarCmd::Explain { date, n } => println!("{}", cal.explain(date, n)),
+        CalendarCmd::Recompute { .. } => unreachable!("handled with a database"),
         CalendarCmd::Info => {
             println!("version:  {}", cal.version());
             println!(
@@ -277,6 +294,33 @@ fn calendar(cmd: CalendarCmd, config: &Config) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn recompute(config: Config, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let app = App::start(config, None).await?;
+    let report = tickets::recompute::recompute_open(&app, "system", !dry_run).await?;
+    println!(
+        "calendar {}: {} open ticket(s) computed with another calendar",
+        report.calendar_version, report.examined
+    );
+    for c in &report.changed {
+        let mark = |p: bool| if p { " (provisional)" } else { "" };
+        println!(
+            "  {:<16} due {}{} -> {}{}",
+            c.ticket_no,
+            c.due_date_before,
+            mark(c.provisional_before),
+            c.due_date_after,
+            mark(c.provisional_after)
+        );
+    }
+    let verb = if dry_run {
+        "would change (dry run: nothing written)"
+    } else {
+        "changed"
+    };
+    println!("{} ticket(s) {verb}", report.changed.len());
     Ok(ExitCode::SUCCESS)
 }
 

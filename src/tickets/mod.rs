@@ -5,6 +5,7 @@ pub mod actions;
 pub mod entity;
 pub mod input;
 pub mod list;
+pub mod recompute;
 pub mod service;
 pub mod view;
 

@@ -219,7 +219,10 @@ async fn lock(txn: &DatabaseTransaction, id: i64) -> Result<ticket::Model, Ticke
         .ok_or_else(|| TicketError::NotFound(id.to_string()))
 }
 
-async fn load_history<C: ConnectionTrait>(db: &C, id: i64) -> Result<History, TicketError> {
+pub(crate) async fn load_history<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<History, TicketError> {
     let pauses = pause::Entity::find()
         .filter(pause::Column::TicketId.eq(id))
         .order_by_asc(pause::Column::Id)
@@ -262,7 +265,7 @@ async fn write_history(txn: &DatabaseTransaction, h: &mut History) -> Result<(),
     Ok(())
 }
 
-async fn append_event(
+pub(crate) async fn append_event(
     txn: &DatabaseTransaction,
     ticket_id: i64,
     actor: &str,

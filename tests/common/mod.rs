@@ -36,7 +36,8 @@ pub struct TestApp {
     pub app: App,
     stop: Option<oneshot::Sender<()>>,
     pg_admin: Option<(String, String)>,
-    _dir: tempfile::TempDir,
+    toml: String,
+    pub dir: tempfile::TempDir,
 }
 
 /// The database URL for a fresh test database, and how to drop it later.
@@ -107,8 +108,18 @@ impl TestApp {
             app,
             stop: Some(tx),
             pg_admin,
-            _dir: dir,
+            toml,
+            dir,
         }
+    }
+
+    /// A second application on the same database with more configuration
+    /// (e.g. another calendar), sharing the test clock.
+    pub async fn sibling(&self, extra_toml: &str) -> App {
+        let config = Config::from_toml_layers(&[&self.toml, extra_toml]).expect("sibling config");
+        App::start(config, Some(Arc::new(self.clock.clone())))
+            .await
+            .expect("sibling starts")
     }
 
     pub fn url(&self, path: &str) -> String {
