@@ -47,7 +47,7 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
         return Migrator::up(db, None).await;
     }
     let txn = db.begin().await?;
-    txn.execute_unprepared("SELECT pg_advisory_xact_lock(7_946_330_001)")
+    txn.execute_unprepared("SELECT pg_advisory_xact_lock(7946330001)")
         .await?;
     Migrator::up(&txn, None).await?;
     txn.commit().await
