@@ -41,7 +41,7 @@ pub struct TestApp {
 }
 
 /// The database URL for a fresh test database, and how to drop it later.
-async fn fresh_database(dir: &std::path::Path) -> (String, Option<(String, String)>) {
+pub async fn fresh_database(dir: &std::path::Path) -> (String, Option<(String, String)>) {
     match std::env::var("YEKUO_TEST_DATABASE_URL") {
         Ok(admin) if admin.starts_with("postgres") => {
             let n = COUNTER.fetch_add(1, Ordering::SeqCst);
