@@ -130,6 +130,16 @@ pub struct MailConfig {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+pub struct AuthConfig {
+    pub session_hours: u32,
+    pub max_failures: u32,
+    pub failure_window_minutes: u32,
+    pub lock_minutes: u32,
+    pub failure_delay_ms: u64,
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
 pub struct LogConfig {
     pub filter: String,
 }
@@ -142,6 +152,7 @@ pub struct RawConfig {
     pub time: TimeConfig,
     pub calendar: CalendarConfig,
     pub mail: MailConfig,
+    pub auth: AuthConfig,
     pub log: LogConfig,
     pub sla: crate::sla::SlaConfig,
 }
@@ -260,6 +271,12 @@ impl Config {
             return Err(ConfigError::invalid(
                 "mail.transport",
                 format!("`{}` is not one of file, smtp, memory", raw.mail.transport),
+            ));
+        }
+        if raw.auth.session_hours == 0 || raw.auth.max_failures == 0 {
+            return Err(ConfigError::invalid(
+                "auth",
+                "session_hours and max_failures must be at least 1",
             ));
         }
         SlaPolicy::from_config(&raw.sla)?;

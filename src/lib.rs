@@ -4,11 +4,13 @@
 //! holds the domain, persistence and service functions; `http` is thin.
 
 pub mod app;
+pub mod auth;
 pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod org;
 pub mod sla;
 pub mod tickets;
 pub mod validate;

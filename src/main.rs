@@ -41,6 +41,71 @@ enum Command {
     /// Create, show and list tickets (JSON output, for scripts).
     #[command(subcommand)]
     Ticket(TicketCmd),
+    /// Accounts: create people, reset passwords, list, API tokens.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// The organisation chart: units.
+    #[command(subcommand)]
+    Org(OrgCmd),
+}
+
+#[derive(Subcommand)]
+enum OrgCmd {
+    /// Add a unit: a bureau, or a service center / department under a bureau.
+    AddUnit {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// bureau, service_center or department.
+        #[arg(long)]
+        kind: String,
+        /// The bureau's code (service centers and departments).
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// List units.
+    Units,
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create a person with roles; prints a generated password (or reads one
+    /// from standard input with --password-stdin).
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// Code of the unit the person belongs to (omit for an installation-wide admin).
+        #[arg(long)]
+        unit: Option<String>,
+        /// A role, held in the person's unit or in `role@UNITCODE`; repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password (random and printed, or --password-stdin); revokes
+    /// the person's sessions and API tokens.
+    ResetPassword {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List people with their roles.
+    List,
+    /// Create an API token for a person; prints it once.
+    Token {
+        username: String,
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -113,14 +178,15 @@ struct CreateArgs {
     /// Requested capacity in kVA.
     #[arg(long)]
     capacity: i64,
-    /// Service center (供电服务中心).
+    /// Service center (供电服务中心) code, e.g. GZ-TH.
     #[arg(long)]
     center: String,
     /// Acceptance date (day 0), YYYY-MM-DD.
     #[arg(long)]
     accepted_on: String,
+    /// Username of the customer manager (first owner).
     #[arg(long)]
-    owner: String,
+    manager: String,
     #[arg(long)]
     ticket_no: Option<String>,
     #[arg(long)]
@@ -140,8 +206,12 @@ struct ListArgs {
     category: Option<String>,
     #[arg(long)]
     center: Option<String>,
+    /// Owner username.
     #[arg(long)]
     owner: Option<String>,
+    /// Manager username.
+    #[arg(long)]
+    manager: Option<String>,
     /// Open or paused tickets overdue at this date or RFC 3339 instant.
     #[arg(long)]
     overdue_as_of: Option<String>,
@@ -197,6 +267,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Calendar(CalendarCmd::Recompute { dry_run }) => recompute(config, dry_run).await,
         Command::Calendar(cmd) => calendar(cmd, &config),
         Command::Ticket(cmd) => ticket(cmd, config).await,
+        Command::User(cmd) => user(cmd, config).await,
+        Command::Org(cmd) => org_cmd(cmd, config).await,
     }
 }
 
@@ -206,6 +278,11 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind} (server.bind): {e}"))?;
+    if let Some(password) = yekuo::auth::users::bootstrap_admin(&app).await? {
+        println!(
+            "\n  First start: created user `admin` with password\n\n      {password}\n\n  It is shown only this once. Log in and create people, or use `yekuo user`.\n"
+        );
+    }
     let stale = tickets::recompute::stale_count(&app).await?;
     if stale > 0 {
         tracing::warn!(
@@ -299,7 +376,8 @@ fn calendar(cmd: CalendarCmd, config: &Config) -> anyhow::Result<ExitCode> {
 
 async fn recompute(config: Config, dry_run: bool) -> anyhow::Result<ExitCode> {
     let app = App::start(config, None).await?;
-    let report = tickets::recompute::recompute_open(&app, "system", !dry_run).await?;
+    let report =
+        tickets::recompute::recompute_open(&app, &tickets::Actor::system(), !dry_run).await?;
     println!(
         "calendar {}: {} open ticket(s) computed with another calendar",
         report.calendar_version, report.examined
@@ -322,6 +400,143 @@ async fn recompute(config: Config, dry_run: bool) -> anyhow::Result<ExitCode> {
     };
     println!("{} ticket(s) {verb}", report.changed.len());
     Ok(ExitCode::SUCCESS)
+}
+
+fn read_password_stdin() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+async fn user(cmd: UserCmd, config: Config) -> anyhow::Result<ExitCode> {
+    use yekuo::org::service as org;
+    let app = App::start(config, None).await?;
+    match cmd {
+        UserCmd::Create {
+            username,
+            name,
+            email,
+            unit,
+            roles,
+            lang,
+            password_stdin,
+        } => {
+            let roles = roles
+                .iter()
+                .map(|r| yekuo::http::api::org::parse_role_spec(r))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(anyhow::Error::msg)?;
+            let new = org::NewPerson {
+                username: username.clone(),
+                name,
+                email,
+                phone: None,
+                unit_code: unit,
+                lang,
+                roles,
+            };
+            use sea_orm::TransactionTrait;
+            let txn = app.db.begin().await?;
+            org::create_person(&txn, new, None, app.now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}: {}", describe_org(&e)))?;
+            txn.commit().await?;
+            let given = if password_stdin {
+                Some(read_password_stdin()?)
+            } else {
+                None
+            };
+            let shown = given.is_none();
+            let password = yekuo::auth::users::set_password(&app, &username, given).await?;
+            println!("created {username}");
+            if shown {
+                println!("password: {password}");
+            }
+        }
+        UserCmd::ResetPassword {
+            username,
+            password_stdin,
+        } => {
+            let given = if password_stdin {
+                Some(read_password_stdin()?)
+            } else {
+                None
+            };
+            let shown = given.is_none();
+            let password = yekuo::auth::users::set_password(&app, &username, given).await?;
+            println!("password of {username} reset; sessions and tokens revoked");
+            if shown {
+                println!("password: {password}");
+            }
+        }
+        UserCmd::List => {
+            for p in org::all_people(&app.db).await? {
+                let roles: Vec<String> = org::grants_of(&app.db, p.id)
+                    .await?
+                    .iter()
+                    .map(|g| g.role.as_str().to_string())
+                    .collect();
+                let state = if p.active { "" } else { " (deactivated)" };
+                println!(
+                    "{:<20} {:<16} {:<32} {}{state}",
+                    p.username,
+                    p.name,
+                    p.email,
+                    roles.join(",")
+                );
+            }
+        }
+        UserCmd::Token { username, name } => {
+            let p = org::person_by_username(&app.db, &username)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no person `{username}`"))?;
+            let (token, _) = yekuo::auth::tokens::create(&app, p.id, &name, None).await?;
+            println!("{token}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn org_cmd(cmd: OrgCmd, config: Config) -> anyhow::Result<ExitCode> {
+    use yekuo::org::service as org;
+    let app = App::start(config, None).await?;
+    match cmd {
+        OrgCmd::AddUnit {
+            code,
+            name,
+            kind,
+            parent,
+        } => {
+            let kind = yekuo::org::UnitKind::parse(&kind).map_err(anyhow::Error::msg)?;
+            let u = org::NewUnit {
+                code,
+                name,
+                kind,
+                parent_code: parent,
+            };
+            let u = org::create_unit(&app.db, u, app.now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}: {}", describe_org(&e)))?;
+            println!("created unit {} ({})", u.code, u.kind);
+        }
+        OrgCmd::Units => {
+            for u in org::all_units(&app.db).await? {
+                println!("{:<12} {:<16} {}", u.code, u.kind, u.name);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe_org(e: &yekuo::org::OrgError) -> String {
+    match e {
+        yekuo::org::OrgError::Invalid(errors) => errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
 }
 
 async fn ticket(cmd: TicketCmd, config: Config) -> anyhow::Result<ExitCode> {
@@ -358,11 +573,15 @@ async fn create_ticket(app: &App, a: CreateArgs) -> Result<Value, TicketError> {
         "customer_name": a.customer_name, "customer_account_no": a.account, "address": a.address,
         "voltage_level": a.voltage, "power_sources": a.sources, "new_line": a.new_line,
         "capacity_kva": a.capacity, "service_center": a.center, "accepted_on": a.accepted_on,
-        "owner": a.owner, "ticket_no": a.ticket_no, "category": a.category,
+        "manager": a.manager, "ticket_no": a.ticket_no, "category": a.category,
     });
     let today = app.sla().local_date(app.now());
     let new = NewTicket::parse(&body, &app.policy, today).map_err(TicketError::Invalid)?;
-    let view = tickets::service::create(app, "cli", new).await?;
+    let actor = tickets::Actor {
+        person_id: None,
+        name: "cli".into(),
+    };
+    let view = tickets::service::create(app, &actor, new).await?;
     Ok(serde_json::to_value(view).unwrap_or_default())
 }
 
@@ -393,6 +612,7 @@ async fn list_tickets(app: &App, a: ListArgs) -> Result<Value, TicketError> {
         ("category", a.category),
         ("service_center", a.center),
         ("owner", a.owner),
+        ("manager", a.manager),
         ("overdue_as_of", a.overdue_as_of),
         ("limit", Some(a.limit.to_string())),
     ];

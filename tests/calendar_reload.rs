@@ -31,9 +31,10 @@ async fn a_new_year_file_turns_provisional_dates_final() {
         .await;
     assert!(app.calendar.version().contains("cn-2027"));
 
-    let dry = yekuo::tickets::recompute::recompute_open(&app, "system", false)
-        .await
-        .unwrap();
+    let dry =
+        yekuo::tickets::recompute::recompute_open(&app, &yekuo::tickets::Actor::system(), false)
+            .await
+            .unwrap();
     assert_eq!(dry.examined, 2);
     assert_eq!(dry.changed.len(), 1);
     let c = &dry.changed[0];
@@ -55,9 +56,10 @@ async fn a_new_year_file_turns_provisional_dates_final() {
         1
     );
 
-    let done = yekuo::tickets::recompute::recompute_open(&app, "system", true)
-        .await
-        .unwrap();
+    let done =
+        yekuo::tickets::recompute::recompute_open(&app, &yekuo::tickets::Actor::system(), true)
+            .await
+            .unwrap();
     assert_eq!(done.changed.len(), 1);
     let events = t.get_ok(&format!("/api/v1/tickets/{id}/events")).await;
     let last = events.as_array().unwrap().last().unwrap();
@@ -66,9 +68,10 @@ async fn a_new_year_file_turns_provisional_dates_final() {
     assert_eq!(last["payload"]["due_date_before"], before.as_str());
     assert_eq!(last["payload"]["provisional"], false);
     // Everything is now on the new version: nothing left to do.
-    let again = yekuo::tickets::recompute::recompute_open(&app, "system", true)
-        .await
-        .unwrap();
+    let again =
+        yekuo::tickets::recompute::recompute_open(&app, &yekuo::tickets::Actor::system(), true)
+            .await
+            .unwrap();
     assert_eq!((again.examined, again.changed.len()), (0, 0));
     assert_eq!(
         yekuo::tickets::recompute::stale_count(&app).await.unwrap(),

@@ -76,7 +76,7 @@ fn bad_config_names_the_key() {
 }
 
 #[test]
-fn ticket_create_show_list_on_sqlite() {
+fn org_users_and_tickets_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("cli.db").display());
     let run = |args: &[&str]| {
@@ -92,6 +92,71 @@ fn ticket_create_show_list_on_sqlite() {
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     };
+    for args in [
+        &[
+            "org",
+            "add-unit",
+            "--code",
+            "GZ",
+            "--name",
+            "广州供电局",
+            "--kind",
+            "bureau",
+        ][..],
+        &[
+            "org",
+            "add-unit",
+            "--code",
+            "GZ-TH",
+            "--name",
+            "天河供电服务中心",
+            "--kind",
+            "service_center",
+            "--parent",
+            "GZ",
+        ],
+    ] {
+        let (code, _, err) = run(args);
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, out, err) = run(&[
+        "user",
+        "create",
+        "--username",
+        "mgr-li",
+        "--name",
+        "李经理",
+        "--email",
+        "li@example.com",
+        "--unit",
+        "GZ-TH",
+        "--role",
+        "manager",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("password: "), "{out}");
+    let (code, _, err) = run(&[
+        "user",
+        "create",
+        "--username",
+        "x",
+        "--name",
+        "x",
+        "--email",
+        "x@e.com",
+        "--unit",
+        "GZ",
+        "--role",
+        "manager",
+    ]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("service_center"),
+        "manager must be held in a service center: {err}"
+    );
+    let (code, out, _) = run(&["user", "list"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("mgr-li") && out.contains("manager"), "{out}");
     let (code, out, err) = run(&[
         "ticket",
         "create",
@@ -109,10 +174,10 @@ fn ticket_create_show_list_on_sqlite() {
         "--capacity",
         "3150",
         "--center",
-        "天河",
+        "GZ-TH",
         "--accepted-on",
         "2026-01-30",
-        "--owner",
+        "--manager",
         "mgr-li",
         "--as-of",
         "2026-02-02T09:00:00+08:00",
@@ -120,6 +185,7 @@ fn ticket_create_show_list_on_sqlite() {
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["due_date"], "2026-06-16");
+    assert_eq!(v["owner"], "mgr-li");
     let no = v["ticket_no"].as_str().unwrap().to_string();
     let (code, out, _) = run(&["ticket", "show", &no]);
     assert_eq!(code, 0);
@@ -143,11 +209,11 @@ fn ticket_create_show_list_on_sqlite() {
         "--capacity",
         "1",
         "--center",
-        "c",
+        "GZ-TH",
         "--accepted-on",
         "2026-01-30",
-        "--owner",
-        "o",
+        "--manager",
+        "mgr-li",
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("voltage_level"), "{err}");

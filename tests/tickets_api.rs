@@ -273,7 +273,7 @@ async fn lifecycle_and_illegal_transitions() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|e| e["actor"] == "api")
+            .all(|e| e["actor"] == "mgr-li")
     );
     t.stop().await;
 }
@@ -284,9 +284,7 @@ async fn updates_recompute_and_are_recorded() {
     let v = t.create_ticket(json!({"accepted_on": "2026-01-05"})).await;
     let p = format!("/api/v1/tickets/{}", v["id"]);
     let res = t
-        .client
-        .patch(t.url(&p))
-        .header("x-actor", "mgr-wang")
+        .req("dir-chen", reqwest::Method::PATCH, &p)
         .json(&json!({"power_sources": "dual", "new_line": true, "note": "方案变更"}))
         .send()
         .await
@@ -315,7 +313,7 @@ async fn updates_recompute_and_are_recorded() {
     let events = t.get_ok(&format!("{p}/events")).await;
     assert_eq!(events.as_array().unwrap().len(), 2);
     assert_eq!(events[1]["kind"], "field_updated");
-    assert_eq!(events[1]["actor"], "mgr-wang");
+    assert_eq!(events[1]["actor"], "dir-chen");
     assert_eq!(
         events[1]["payload"]["changes"]["category"]["from"],
         "mv_existing_single"
@@ -344,11 +342,22 @@ async fn bad_input_gets_clear_problems_never_a_500() {
         "new_line",
         "capacity_kva",
         "accepted_on",
-        "owner",
+        "service_center",
         "extra",
     ] {
         assert!(fields.contains(&f), "{f} missing in {fields:?}");
     }
+    let e = t
+        .create_ticket_raw(json!({"service_center": "GZ-NOPE"}))
+        .await;
+    assert_eq!(e["errors"][0]["field"], "service_center");
+    let e = t.create_ticket_raw(json!({"manager": "mgr-wang"})).await;
+    assert_eq!(
+        e["errors"][0]["field"], "manager",
+        "mgr-wang manages GZ-YX, not GZ-TH"
+    );
+    let e = t.create_ticket_raw(json!({"manager": "nobody"})).await;
+    assert_eq!(e["errors"][0]["field"], "manager");
     let e = t
         .create_ticket_raw(json!({"accepted_on": "2026-02-14"}))
         .await;
@@ -357,8 +366,7 @@ async fn bad_input_gets_clear_problems_never_a_500() {
         "acceptance in the future"
     );
     let res = t
-        .client
-        .post(t.url("/api/v1/tickets"))
+        .req("mgr-li", reqwest::Method::POST, "/api/v1/tickets")
         .header("content-type", "application/json")
         .body("{not json")
         .send()
@@ -402,18 +410,18 @@ async fn bad_input_gets_clear_problems_never_a_500() {
 async fn list_filters_sorts_and_pages() {
     let t = TestApp::spawn(local("2026-06-01 09:00")).await;
     for (acc, sources, center) in [
-        ("2026-01-05", "single", "天河"),
-        ("2026-01-06", "dual", "天河"),
-        ("2026-02-02", "single", "越秀"),
-        ("2026-03-02", "single", "天河"),
-        ("2026-05-06", "single", "越秀"),
+        ("2026-01-05", "single", "GZ-TH"),
+        ("2026-01-06", "dual", "GZ-TH"),
+        ("2026-02-02", "single", "GZ-YX"),
+        ("2026-03-02", "single", "GZ-TH"),
+        ("2026-05-06", "single", "GZ-YX"),
     ] {
         t.create_ticket(
             json!({"accepted_on": acc, "power_sources": sources, "service_center": center}),
         )
         .await;
     }
-    let all = t.get_ok("/api/v1/tickets?limit=2").await;
+    let all = t.get_ok_as("head-wu", "/api/v1/tickets?limit=2").await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
     let mut dues: Vec<String> = Vec::new();
     let mut page = all;
@@ -428,7 +436,7 @@ async fn list_filters_sorts_and_pages() {
         match page["next_cursor"].as_str() {
             Some(c) => {
                 page = t
-                    .get_ok(&format!("/api/v1/tickets?limit=2&cursor={c}"))
+                    .get_ok_as("head-wu", &format!("/api/v1/tickets?limit=2&cursor={c}"))
                     .await
             }
             None => break,
@@ -436,16 +444,22 @@ async fn list_filters_sorts_and_pages() {
     }
     assert_eq!(dues.len(), 5);
     assert!(dues.windows(2).all(|w| w[0] <= w[1]), "{dues:?}");
-    let desc = t.get_ok("/api/v1/tickets?sort=-due&limit=1").await;
+    let desc = t
+        .get_ok_as("head-wu", "/api/v1/tickets?sort=-due&limit=1")
+        .await;
     assert_eq!(desc["items"][0]["due_date"], dues[4].as_str());
     let v = t
-        .get_ok("/api/v1/tickets?service_center=%E8%B6%8A%E7%A7%80")
+        .get_ok_as("head-wu", "/api/v1/tickets?service_center=GZ-YX")
         .await;
     assert_eq!(v["items"].as_array().unwrap().len(), 2);
-    let v = t.get_ok("/api/v1/tickets?category=mv_existing_dual").await;
+    let v = t
+        .get_ok_as("head-wu", "/api/v1/tickets?category=mv_existing_dual")
+        .await;
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
     // 2026-01-05 + 80 = 05-07 and 2026-01-06 + 80 = 05-08: overdue on 06-01.
-    let v = t.get_ok("/api/v1/tickets?overdue_as_of=2026-06-01").await;
+    let v = t
+        .get_ok_as("head-wu", "/api/v1/tickets?overdue_as_of=2026-06-01")
+        .await;
     assert_eq!(v["items"].as_array().unwrap().len(), 2);
     assert!(
         v["items"]
@@ -454,10 +468,15 @@ async fn list_filters_sorts_and_pages() {
             .iter()
             .all(|i| i["standing"]["overdue"] == true)
     );
-    let v = t.get_ok("/api/v1/tickets?overdue_as_of=2026-05-08").await;
+    let v = t
+        .get_ok_as("head-wu", "/api/v1/tickets?overdue_as_of=2026-05-08")
+        .await;
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
     let v = t
-        .get_ok("/api/v1/tickets?due_before=2026-05-08&due_after=2026-01-01")
+        .get_ok_as(
+            "head-wu",
+            "/api/v1/tickets?due_before=2026-05-08&due_after=2026-01-01",
+        )
         .await;
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
     let first: Value = v["items"][0].clone();

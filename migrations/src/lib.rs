@@ -3,6 +3,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod m20261127_000000_org;
 mod m20261127_000001_tickets;
 
 pub struct Migrator;
@@ -10,6 +11,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_tickets::Migration)]
+        vec![
+            Box::new(m20261127_000000_org::Migration),
+            Box::new(m20261127_000001_tickets::Migration),
+        ]
     }
 }

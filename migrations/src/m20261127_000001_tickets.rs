@@ -1,4 +1,6 @@
-//! Tickets, their append-only events, pauses and stage visits.
+//! Tickets, their append-only events, pauses and stage visits. A ticket
+//! belongs to a service center (and its bureau) and has a manager and an
+//! owner, all from the organisation chart (migration 000000).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -21,14 +23,16 @@ impl MigrationTrait for Migration {
                 .col(boolean("new_line"))
                 .col(string("category"))
                 .col(big_integer("capacity_kva"))
-                .col(string("service_center"))
+                .col(big_integer("service_center_id"))
+                .col(big_integer("bureau_id"))
+                .col(big_integer("manager_id"))
                 .col(date("accepted_on"))
                 .col(string("stage"))
                 .col(timestamp_with_time_zone("stage_entered_at"))
                 .col(date_null("stage_due_date"))
                 .col(timestamp_with_time_zone_null("stage_due_at"))
                 .col(string("status"))
-                .col(string("owner"))
+                .col(big_integer("owner_id"))
                 .col(integer("escalation_level"))
                 .col(date("due_date"))
                 .col(timestamp_with_time_zone("due_at"))
@@ -37,14 +41,39 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null("closed_at"))
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("tickets", "service_center_id")
+                        .to("org_units", "id"),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("tickets", "bureau_id")
+                        .to("org_units", "id"),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("tickets", "manager_id")
+                        .to("people", "id"),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("tickets", "owner_id")
+                        .to("people", "id"),
+                )
                 .to_owned(),
         )
         .await?;
         for (name, cols) in [
             ("idx_tickets_due_at", &["due_at", "id"][..]),
             ("idx_tickets_status_due", &["status", "due_at"][..]),
-            ("idx_tickets_center_due", &["service_center", "due_at"][..]),
-            ("idx_tickets_owner", &["owner"][..]),
+            (
+                "idx_tickets_center_due",
+                &["service_center_id", "due_at"][..],
+            ),
+            ("idx_tickets_bureau_due", &["bureau_id", "due_at"][..]),
+            ("idx_tickets_owner", &["owner_id"][..]),
+            ("idx_tickets_manager", &["manager_id"][..]),
             ("idx_tickets_stage", &["stage"][..]),
         ] {
             let mut idx = Index::create();
@@ -63,6 +92,7 @@ impl MigrationTrait for Migration {
                 .col(integer("seq"))
                 .col(timestamp_with_time_zone("at"))
                 .col(string("actor"))
+                .col(big_integer_null("actor_id"))
                 .col(string("kind"))
                 .col(text("payload"))
                 .foreign_key(

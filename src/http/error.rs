@@ -31,6 +31,12 @@ pub enum ApiError {
     BadRequest(String),
     #[error("not found: {0}")]
     NotFound(String),
+    #[error("unauthenticated: {0}")]
+    Unauthorized(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("too many requests: {0}")]
+    TooMany(String),
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("invalid fields")]
@@ -69,6 +75,21 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Bad request"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            ApiError::Unauthorized(_) => (
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Authentication required",
+            ),
+            ApiError::Forbidden(_) => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Not allowed for your role",
+            ),
+            ApiError::TooMany(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "throttled",
+                "Too many attempts",
+            ),
             ApiError::Conflict(_) => (
                 StatusCode::CONFLICT,
                 "conflict",
@@ -93,11 +114,41 @@ impl ApiError {
     }
 }
 
+impl From<crate::auth::AuthError> for ApiError {
+    fn from(e: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError as A;
+        match e {
+            A::Unauthenticated(m) => ApiError::Unauthorized(m),
+            A::Locked(until) => ApiError::TooMany(format!(
+                "too many failed logins; try again after {}",
+                until.to_rfc3339()
+            )),
+            A::Db(e) => db_error(e),
+            A::Other(m) => ApiError::Internal(anyhow::anyhow!(m)),
+        }
+    }
+}
+
+impl From<crate::org::OrgError> for ApiError {
+    fn from(e: crate::org::OrgError) -> Self {
+        use crate::org::OrgError as O;
+        match e {
+            O::NotFound(m) => ApiError::NotFound(format!("{m} does not exist")),
+            O::Conflict(m) => ApiError::Conflict(m),
+            O::Invalid(errors) => ApiError::Invalid(errors),
+            O::Db(e) => db_error(e),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, kind, title) = self.parts();
         let (detail, errors) = match self {
             ApiError::BadRequest(m)
+            | ApiError::Unauthorized(m)
+            | ApiError::Forbidden(m)
+            | ApiError::TooMany(m)
             | ApiError::NotFound(m)
             | ApiError::Conflict(m)
             | ApiError::Unavailable(m) => (m, Vec::new()),
@@ -126,6 +177,10 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         res
     }
 }

@@ -67,7 +67,7 @@ fn form_urlencoded_pairs(q: &str) -> Vec<(String, String)> {
 
 /// Who is acting. Until authentication exists this is the `X-Actor` header
 /// (default `api`); every event records it.
-pub struct Actor(pub String);
+pub struct Actor(pub crate::tickets::Actor);
 
 impl<S: Send + Sync> FromRequestParts<S> for Actor {
     type Rejection = ApiError;
@@ -80,7 +80,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Actor {
             .map(str::trim)
             .filter(|s| !s.is_empty() && s.len() <= 100)
             .unwrap_or("api");
-        Ok(Actor(name.to_string()))
+        Ok(Actor(crate::tickets::Actor {
+            person_id: None,
+            name: name.to_string(),
+        }))
     }
 }
 

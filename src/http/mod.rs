@@ -16,6 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::app::App;
 
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod extract;
 
@@ -37,7 +38,8 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
+    let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
 }

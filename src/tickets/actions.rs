@@ -112,6 +112,13 @@ pub enum Action {
     Reopen {
         note: Option<String>,
     },
+    /// Hand the ticket to another owner and/or manager (ids resolved and
+    /// checked by the service; names for the event).
+    Reassign {
+        owner: Option<(i64, String)>,
+        manager: Option<(i64, String)>,
+        note: String,
+    },
 }
 
 /// The event an applied action appends (kind and payload).
@@ -274,6 +281,27 @@ pub fn apply(
             t.closed_at = Some(now);
             ("cancelled", json!({"note": note}))
         }
+        Action::Reassign {
+            owner,
+            manager,
+            note,
+        } => {
+            if !live {
+                return Err(conflict(format!(
+                    "ticket is {status}; reopen it before reassigning it"
+                )));
+            }
+            let mut payload = json!({"note": note});
+            if let Some((id, name)) = owner {
+                payload["owner"] = json!({"from": t.owner_id, "to": id, "to_username": name});
+                t.owner_id = id;
+            }
+            if let Some((id, name)) = manager {
+                payload["manager"] = json!({"from": t.manager_id, "to": id, "to_username": name});
+                t.manager_id = id;
+            }
+            ("reassigned", payload)
+        }
         Action::Reopen { note } => {
             if live {
                 return Err(conflict(format!(
@@ -373,9 +401,7 @@ fn update(
     );
     patch_field!(t, changes, new_line, p.new_line);
     patch_field!(t, changes, capacity_kva, p.capacity_kva);
-    patch_field!(t, changes, service_center, p.service_center);
     patch_field!(t, changes, accepted_on, p.accepted_on);
-    patch_field!(t, changes, owner, p.owner);
     let derived = if p.category.is_some() {
         p.category
     } else if ["voltage_level", "power_sources", "new_line"]

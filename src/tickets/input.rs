@@ -49,10 +49,13 @@ pub struct CreateTicketBody {
     power_sources: String,
     new_line: bool,
     capacity_kva: i64,
+    /// Code of the service center (org unit), e.g. `GZ-TH`.
     service_center: String,
     #[schema(example = "2026-03-02")]
     accepted_on: NaiveDate,
-    owner: String,
+    /// Username of the customer manager (a manager of that service center);
+    /// the caller by default. The manager is the first owner.
+    manager: Option<String>,
     /// Optional category key; derived from voltage, sources and new line when absent.
     category: Option<String>,
     /// Optional initial stage (for tickets imported mid-way); the first stage by default.
@@ -70,9 +73,11 @@ pub struct NewTicket {
     pub power_sources: PowerSources,
     pub new_line: bool,
     pub capacity_kva: i64,
+    /// Service center code, resolved by the service.
     pub service_center: String,
     pub accepted_on: NaiveDate,
-    pub owner: String,
+    /// Manager username, resolved by the service (`None`: the caller).
+    pub manager: Option<String>,
     pub category: String,
     pub stage: String,
 }
@@ -88,7 +93,7 @@ const CREATE_FIELDS: &[&str] = &[
     "capacity_kva",
     "service_center",
     "accepted_on",
-    "owner",
+    "manager",
     "category",
     "stage",
 ];
@@ -173,7 +178,7 @@ impl NewTicket {
                 format!("{a} is in the future (today is {today})"),
             );
         }
-        let owner = f.text("owner", 100);
+        let manager = f.opt_text("manager", 100);
         let explicit = f.opt_text("category", 64);
         let category = category(
             &mut f,
@@ -204,7 +209,7 @@ impl NewTicket {
                 capacity_kva: capacity_kva?,
                 service_center: service_center?,
                 accepted_on: accepted_on?,
-                owner: owner?,
+                manager,
                 category: category?,
                 stage: stage?,
             })
@@ -223,9 +228,7 @@ pub struct UpdateTicketBody {
     power_sources: Option<String>,
     new_line: Option<bool>,
     capacity_kva: Option<i64>,
-    service_center: Option<String>,
     accepted_on: Option<NaiveDate>,
-    owner: Option<String>,
     category: Option<String>,
     /// Why the change was made (kept on the event).
     note: Option<String>,
@@ -241,9 +244,7 @@ pub struct TicketPatch {
     pub power_sources: Option<PowerSources>,
     pub new_line: Option<bool>,
     pub capacity_kva: Option<i64>,
-    pub service_center: Option<String>,
     pub accepted_on: Option<NaiveDate>,
-    pub owner: Option<String>,
     pub category: Option<String>,
     pub note: Option<String>,
 }
@@ -268,7 +269,6 @@ impl TicketPatch {
         p.new_line = f.opt("new_line", "true or false");
         let cap = f.opt("capacity_kva", "an integer number of kVA");
         p.capacity_kva = capacity(&mut f, cap);
-        p.service_center = f.opt_text("service_center", 100);
         let raw = f.opt_text("accepted_on", 10);
         p.accepted_on = f.parse_with("accepted_on", raw, date);
         if let Some(a) = p.accepted_on
@@ -279,7 +279,6 @@ impl TicketPatch {
                 format!("{a} is in the future (today is {today})"),
             );
         }
-        p.owner = f.opt_text("owner", 100);
         if let Some(key) = f.opt_text("category", 64) {
             p.category = category(&mut f, policy, Some(key), None, None, None);
         }
@@ -287,7 +286,7 @@ impl TicketPatch {
         let mut known: Vec<&str> = CREATE_FIELDS
             .iter()
             .copied()
-            .filter(|k| !matches!(*k, "ticket_no" | "stage"))
+            .filter(|k| !matches!(*k, "ticket_no" | "stage" | "service_center" | "manager"))
             .collect();
         known.push("note");
         f.reject_unknown(&known);
@@ -317,5 +316,36 @@ impl ActionBody {
         let note = f.opt_text("note", 2000);
         f.reject_unknown(&["to", "reason", "note"]);
         f.finish(|| Some(ActionBody { to, reason, note }))
+    }
+}
+
+/// Body of `POST /api/v1/tickets/{id}/reassign`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ReassignBody {
+    /// Username of the new owner.
+    pub owner: Option<String>,
+    /// Username of the new customer manager (a manager of the ticket's center).
+    pub manager: Option<String>,
+    /// Why (required; kept on the `reassigned` event).
+    pub note: Option<String>,
+}
+
+impl ReassignBody {
+    pub fn parse(body: &Value) -> Result<ReassignBody, Vec<FieldError>> {
+        let mut f = Fields::new(body);
+        let owner = f.opt_text("owner", 100);
+        let manager = f.opt_text("manager", 100);
+        let note = f.text("note", 2000);
+        if owner.is_none() && manager.is_none() && f.errors.is_empty() {
+            f.error("owner", "give a new owner, a new manager, or both");
+        }
+        f.reject_unknown(&["owner", "manager", "note"]);
+        f.finish(|| {
+            Some(ReassignBody {
+                owner,
+                manager,
+                note,
+            })
+        })
     }
 }

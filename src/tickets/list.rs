@@ -23,8 +23,12 @@ pub struct ListFilter {
     pub status: Option<String>,
     pub stage: Option<String>,
     pub category: Option<String>,
+    /// Service center code.
     pub service_center: Option<String>,
+    /// Owner username.
     pub owner: Option<String>,
+    /// Manager username.
+    pub manager: Option<String>,
     pub ticket_no: Option<String>,
     pub due_before: Option<NaiveDate>,
     pub due_after: Option<NaiveDate>,
@@ -32,6 +36,8 @@ pub struct ListFilter {
     pub descending: bool,
     pub limit: u64,
     pub cursor: Option<(DateTime<Utc>, i64)>,
+    /// The tickets the caller may read (set from permissions; `None`: all).
+    pub scope: Option<Condition>,
 }
 
 /// One page of tickets; pass `next_cursor` back as `cursor` for the next.
@@ -79,6 +85,7 @@ impl ListFilter {
                 "category" => err(k, format!("`{v}` is not a configured category")),
                 "service_center" => f.service_center = Some(v.into()),
                 "owner" => f.owner = Some(v.into()),
+                "manager" => f.manager = Some(v.into()),
                 "ticket_no" => f.ticket_no = Some(v.into()),
                 "due_before" | "due_after" => match date(v) {
                     Some(d) if k == "due_before" => f.due_before = Some(d),
@@ -130,14 +137,37 @@ pub async fn list(app: &App, f: &ListFilter) -> Result<Page, TicketError> {
         eq(C::Status, &f.status),
         eq(C::Stage, &f.stage),
         eq(C::Category, &f.category),
-        eq(C::ServiceCenter, &f.service_center),
-        eq(C::Owner, &f.owner),
         eq(C::TicketNo, &f.ticket_no),
     ]
     .into_iter()
     .flatten()
     {
         q = q.filter(cond);
+    }
+    if let Some(scope) = &f.scope {
+        q = q.filter(scope.clone());
+    }
+    if let Some(code) = &f.service_center {
+        let unit = crate::org::service::unit_by_code(&app.db, code)
+            .await
+            .ok()
+            .flatten();
+        let unit = unit
+            .ok_or_else(|| TicketError::invalid("service_center", format!("no unit `{code}`")))?;
+        q = q.filter(C::ServiceCenterId.eq(unit.id));
+    }
+    for (field, name, col) in [
+        ("owner", &f.owner, C::OwnerId),
+        ("manager", &f.manager, C::ManagerId),
+    ] {
+        if let Some(name) = name {
+            let p = crate::org::service::person_by_username(&app.db, name)
+                .await
+                .ok()
+                .flatten();
+            let p = p.ok_or_else(|| TicketError::invalid(field, format!("no person `{name}`")))?;
+            q = q.filter(col.eq(p.id));
+        }
     }
     if let Some(d) = f.due_before {
         q = q.filter(C::DueDate.lt(d));
@@ -168,6 +198,7 @@ pub async fn list(app: &App, f: &ListFilter) -> Result<Page, TicketError> {
         q.order_by_asc(C::DueAt).order_by_asc(C::Id)
     };
     let mut rows = q.limit(f.limit + 1).all(&app.db).await?;
+    let names = super::view::Names::load(&app.db, &rows).await?;
     let more = rows.len() as u64 > f.limit;
     rows.truncate(f.limit as usize);
     let next_cursor = more
@@ -177,7 +208,7 @@ pub async fn list(app: &App, f: &ListFilter) -> Result<Page, TicketError> {
     Ok(Page {
         items: rows
             .into_iter()
-            .map(|t| TicketView::from_model(app, t, now))
+            .map(|t| TicketView::from_model(app, t, &names, now))
             .collect(),
         next_cursor,
     })

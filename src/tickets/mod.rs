@@ -10,11 +10,33 @@ pub mod service;
 pub mod view;
 
 pub use actions::Action;
-pub use input::{ActionBody, NewTicket, TicketPatch};
+pub use input::{ActionBody, NewTicket, ReassignBody, TicketPatch};
 pub use list::{ListFilter, Page};
 pub use view::{EventView, TicketView};
 
 use crate::validate::FieldError;
+
+/// Who acts on a ticket: a person, or `system` (scheduler, recomputes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub person_id: Option<i64>,
+    pub name: String,
+}
+
+impl Actor {
+    pub fn system() -> Self {
+        Actor {
+            person_id: None,
+            name: "system".into(),
+        }
+    }
+    pub fn person(id: i64, username: &str) -> Self {
+        Actor {
+            person_id: Some(id),
+            name: username.into(),
+        }
+    }
+}
 
 /// Why a ticket operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -57,7 +57,7 @@ fn stale_query(app: &App) -> sea_orm::Select<ticket::Entity> {
 /// Recomputes every stale ticket; with `apply = false` only reports the diff.
 pub async fn recompute_open(
     app: &App,
-    actor: &str,
+    actor: &super::Actor,
     apply: bool,
 ) -> Result<RecomputeReport, TicketError> {
     let now = app.now();

@@ -14,17 +14,104 @@ use serde_json::{Value, json};
 use crate::app::App;
 use crate::sla::DueExplanation;
 
-use super::TicketError;
 use super::actions::{self, Action, History, Tracked};
 use super::entity::{event, pause, stage_visit, ticket};
 use super::input::NewTicket;
-use super::view::{EventView, TicketView};
+use super::view::{EventView, Names, TicketView};
+use super::{Actor, TicketError};
+use crate::org::{self, Role, UnitKind};
 
-/// Creates a ticket accepted on `n.accepted_on`, owned by `n.owner`.
+/// Resolves a service center code: it must be a service center.
+async fn resolve_center<C: ConnectionTrait>(
+    db: &C,
+    code: &str,
+) -> Result<org::entity::unit::Model, TicketError> {
+    match org::service::unit_by_code(db, code)
+        .await
+        .map_err(org_err)?
+    {
+        Some(u) if u.kind == UnitKind::ServiceCenter.as_str() => Ok(u),
+        Some(_) => Err(TicketError::invalid(
+            "service_center",
+            format!("`{code}` is not a service center"),
+        )),
+        None => Err(TicketError::invalid(
+            "service_center",
+            format!("service center `{code}` does not exist"),
+        )),
+    }
+}
+
+/// Resolves an active person by username; `field` names the request field.
+async fn resolve_person<C: ConnectionTrait>(
+    db: &C,
+    username: &str,
+    field: &str,
+) -> Result<org::entity::person::Model, TicketError> {
+    match org::service::person_by_username(db, username)
+        .await
+        .map_err(org_err)?
+    {
+        Some(p) if p.active => Ok(p),
+        Some(_) => Err(TicketError::invalid(
+            field,
+            format!("`{username}` is deactivated"),
+        )),
+        None => Err(TicketError::invalid(
+            field,
+            format!("no person `{username}`"),
+        )),
+    }
+}
+
+/// Checks that `person` is a manager of `center_id`.
+async fn require_manager<C: ConnectionTrait>(
+    db: &C,
+    person: &org::entity::person::Model,
+    center_id: i64,
+    field: &str,
+) -> Result<(), TicketError> {
+    let grants = org::service::grants_of(db, person.id)
+        .await
+        .map_err(org_err)?;
+    if grants
+        .iter()
+        .any(|g| g.role == Role::Manager && g.unit_id == Some(center_id))
+    {
+        Ok(())
+    } else {
+        Err(TicketError::invalid(
+            field,
+            format!(
+                "`{}` is not a customer manager of this service center",
+                person.username
+            ),
+        ))
+    }
+}
+
+fn org_err(e: org::OrgError) -> TicketError {
+    match e {
+        org::OrgError::Db(e) => TicketError::Db(e),
+        org::OrgError::Invalid(errors) => TicketError::Invalid(errors),
+        org::OrgError::NotFound(m) | org::OrgError::Conflict(m) => TicketError::Conflict(m),
+    }
+}
+
+/// Creates a ticket accepted on `n.accepted_on`; its manager is its first owner.
 #[tracing::instrument(skip_all, fields(ticket_no))]
-pub async fn create(app: &App, actor: &str, n: NewTicket) -> Result<TicketView, TicketError> {
+pub async fn create(app: &App, actor: &Actor, n: NewTicket) -> Result<TicketView, TicketError> {
     let now = app.now();
     let txn = app.db.begin().await?;
+    let center = resolve_center(&txn, &n.service_center).await?;
+    let manager = match (&n.manager, actor.person_id) {
+        (Some(username), _) => resolve_person(&txn, username, "manager").await?,
+        (None, Some(id)) => org::service::person_by_id(&txn, id)
+            .await
+            .map_err(org_err)?,
+        (None, None) => return Err(TicketError::invalid("manager", "is required")),
+    };
+    require_manager(&txn, &manager, center.id, "manager").await?;
     let placeholder = format!(
         "pending-{}-{}",
         now.timestamp_nanos_opt().unwrap_or_default(),
@@ -45,14 +132,16 @@ pub async fn create(app: &App, actor: &str, n: NewTicket) -> Result<TicketView, 
         new_line: n.new_line,
         category: n.category,
         capacity_kva: n.capacity_kva,
-        service_center: n.service_center,
+        service_center_id: center.id,
+        bureau_id: center.parent_id.unwrap_or(center.id),
+        manager_id: manager.id,
         accepted_on: n.accepted_on,
         stage: n.stage.clone(),
         stage_entered_at: now,
         stage_due_date: None,
         stage_due_at: None,
         status: "open".into(),
-        owner: n.owner,
+        owner_id: manager.id,
         escalation_level: 0,
         due_date: n.accepted_on,
         due_at: now,
@@ -93,18 +182,19 @@ pub async fn create(app: &App, actor: &str, n: NewTicket) -> Result<TicketView, 
     let payload = json!({
         "ticket_no": t.ticket_no, "category": t.category, "limit_working_days": limit,
         "accepted_on": t.accepted_on, "due_date": t.due_date, "provisional": t.provisional,
-        "stage": t.stage, "owner": t.owner, "calendar_version": t.calendar_version,
+        "stage": t.stage, "service_center": center.code, "manager": manager.username,
+        "calendar_version": t.calendar_version,
     });
     append_event(&txn, t.id, actor, now, "created", payload).await?;
     txn.commit().await?;
-    Ok(view(app, t, &history, now))
+    view(app, t, &history, now).await
 }
 
 /// Applies `action` to ticket `id` on behalf of `actor`.
 #[tracing::instrument(skip_all, fields(ticket_id = id))]
 pub async fn act(
     app: &App,
-    actor: &str,
+    actor: &Actor,
     id: i64,
     action: Action,
 ) -> Result<TicketView, TicketError> {
@@ -120,7 +210,44 @@ pub async fn act(
         append_event(&txn, id, actor, now, kind, payload).await?;
     }
     txn.commit().await?;
-    Ok(view(app, t, &history, now))
+    view(app, t, &history, now).await
+}
+
+/// Hands ticket `id` to another owner and/or manager (audited).
+pub async fn reassign(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    body: super::ReassignBody,
+) -> Result<TicketView, TicketError> {
+    let t = find(&app.db, id).await?;
+    let owner = match &body.owner {
+        Some(u) => {
+            let p = resolve_person(&app.db, u, "owner").await?;
+            Some((p.id, p.username))
+        }
+        None => None,
+    };
+    let manager = match &body.manager {
+        Some(u) => {
+            let p = resolve_person(&app.db, u, "manager").await?;
+            require_manager(&app.db, &p, t.service_center_id, "manager").await?;
+            Some((p.id, p.username))
+        }
+        None => None,
+    };
+    let note = body.note.unwrap_or_default();
+    act(
+        app,
+        actor,
+        id,
+        Action::Reassign {
+            owner,
+            manager,
+            note,
+        },
+    )
+    .await
 }
 
 /// One ticket with its stage and pause history, computed as of `as_of`
@@ -133,7 +260,7 @@ pub async fn get(
     let now = as_of.unwrap_or_else(|| app.now());
     let t = find(&app.db, id).await?;
     let history = load_history(&app.db, id).await?;
-    Ok(view(app, t, &history, now))
+    view(app, t, &history, now).await
 }
 
 /// The ticket's events, oldest first.
@@ -173,7 +300,12 @@ pub async fn explain(
 
 /// The full view: live SLA columns recomputed from history (a paused
 /// ticket's due date moves while the pause lasts), plus every stage visit.
-fn view(app: &App, mut t: ticket::Model, h: &History, now: DateTime<Utc>) -> TicketView {
+async fn view(
+    app: &App,
+    mut t: ticket::Model,
+    h: &History,
+    now: DateTime<Utc>,
+) -> Result<TicketView, TicketError> {
     let live = t.status == "open" || t.status == "paused";
     if live {
         let updated = t.updated_at;
@@ -195,10 +327,11 @@ fn view(app: &App, mut t: ticket::Model, h: &History, now: DateTime<Utc>) -> Tic
             )
         })
         .collect();
-    let mut view = TicketView::from_model(app, t, now);
+    let names = Names::load(&app.db, std::slice::from_ref(&t)).await?;
+    let mut view = TicketView::from_model(app, t, &names, now);
     view.stages = Some(stages);
     view.pauses = Some(pauses);
-    view
+    Ok(view)
 }
 
 async fn find<C: ConnectionTrait>(db: &C, id: i64) -> Result<ticket::Model, TicketError> {
@@ -268,7 +401,7 @@ async fn write_history(txn: &DatabaseTransaction, h: &mut History) -> Result<(),
 pub(crate) async fn append_event(
     txn: &DatabaseTransaction,
     ticket_id: i64,
-    actor: &str,
+    actor: &Actor,
     at: DateTime<Utc>,
     kind: &str,
     payload: Value,
@@ -283,7 +416,8 @@ pub(crate) async fn append_event(
         ticket_id: Set(ticket_id),
         seq: Set(last.map_or(1, |e| e.seq + 1)),
         at: Set(at),
-        actor: Set(actor.to_string()),
+        actor: Set(actor.name.clone()),
+        actor_id: Set(actor.person_id),
         kind: Set(kind.to_string()),
         payload: Set(payload.to_string()),
     }
@@ -299,4 +433,54 @@ fn unique_to_conflict(e: sea_orm::DbErr) -> TicketError {
         }
         _ => TicketError::Db(e),
     }
+}
+
+/// An open ticket a person holds, for reassignment when they leave.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct HeldTicket {
+    pub id: i64,
+    pub ticket_no: String,
+    pub customer_name: String,
+    pub due_date: chrono::NaiveDate,
+    pub is_owner: bool,
+    pub is_manager: bool,
+}
+
+/// Open or paused tickets that `person_id` owns or manages.
+pub async fn held_by(app: &App, person_id: i64) -> Result<Vec<HeldTicket>, TicketError> {
+    use sea_orm::Condition;
+    let rows = ticket::Entity::find()
+        .filter(ticket::Column::Status.is_in(["open", "paused"]))
+        .filter(
+            Condition::any()
+                .add(ticket::Column::OwnerId.eq(person_id))
+                .add(ticket::Column::ManagerId.eq(person_id)),
+        )
+        .order_by_asc(ticket::Column::DueAt)
+        .all(&app.db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|t| HeldTicket {
+            id: t.id,
+            ticket_no: t.ticket_no,
+            customer_name: t.customer_name,
+            due_date: t.due_date,
+            is_owner: t.owner_id == person_id,
+            is_manager: t.manager_id == person_id,
+        })
+        .collect())
+}
+
+/// The ticket row (for permission checks before acting).
+pub async fn find_row(app: &App, id: i64) -> Result<ticket::Model, TicketError> {
+    find(&app.db, id).await
+}
+
+/// Who holds each rung of the ticket's ladder, with vacancies named.
+pub async fn ladder(app: &App, id: i64) -> Result<org::service::LadderPeople, TicketError> {
+    let t = find(&app.db, id).await?;
+    org::service::ladder_people(&app.db, t.service_center_id, t.manager_id)
+        .await
+        .map_err(org_err)
 }

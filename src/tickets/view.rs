@@ -9,6 +9,60 @@ use crate::app::App;
 use crate::sla::{Pause, StageSla, StageSlaState, Standing};
 
 use super::entity::{event, ticket};
+use crate::org::entity::{person, unit};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use std::collections::HashMap;
+
+/// Codes and names of the units and people a set of tickets refers to,
+/// loaded in two queries.
+#[derive(Debug, Default)]
+pub struct Names {
+    units: HashMap<i64, (String, String)>,
+    people: HashMap<i64, (String, String)>,
+}
+
+impl Names {
+    pub async fn load<C: ConnectionTrait>(
+        db: &C,
+        tickets: &[ticket::Model],
+    ) -> Result<Names, DbErr> {
+        let mut unit_ids: Vec<i64> = tickets.iter().map(|t| t.service_center_id).collect();
+        let mut people_ids: Vec<i64> = tickets
+            .iter()
+            .flat_map(|t| [t.manager_id, t.owner_id])
+            .collect();
+        unit_ids.sort_unstable();
+        unit_ids.dedup();
+        people_ids.sort_unstable();
+        people_ids.dedup();
+        let units = unit::Entity::find()
+            .filter(unit::Column::Id.is_in(unit_ids))
+            .all(db)
+            .await?;
+        let people = person::Entity::find()
+            .filter(person::Column::Id.is_in(people_ids))
+            .all(db)
+            .await?;
+        Ok(Names {
+            units: units
+                .into_iter()
+                .map(|u| (u.id, (u.code, u.name)))
+                .collect(),
+            people: people
+                .into_iter()
+                .map(|p| (p.id, (p.username, p.name)))
+                .collect(),
+        })
+    }
+
+    fn unit(&self, id: i64) -> (String, String) {
+        self.units.get(&id).cloned().unwrap_or_default()
+    }
+
+    fn person(&self, id: i64) -> (String, String) {
+        self.people.get(&id).cloned().unwrap_or_default()
+    }
+}
 
 /// A ticket with its SLA state as of `as_of`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -26,13 +80,24 @@ pub struct TicketView {
     pub category: String,
     pub limit_working_days: u32,
     pub capacity_kva: i64,
+    pub service_center_id: i64,
+    /// Service center code.
     pub service_center: String,
+    pub service_center_name: String,
+    pub bureau_id: i64,
+    pub manager_id: i64,
+    /// The customer manager's username.
+    pub manager: String,
+    pub manager_name: String,
     pub accepted_on: NaiveDate,
     pub stage: String,
     pub stage_entered_at: DateTime<Utc>,
     /// open, paused, closed or cancelled.
     pub status: String,
+    pub owner_id: i64,
+    /// The current owner's username.
     pub owner: String,
+    pub owner_name: String,
     pub escalation_level: i32,
     pub due_date: NaiveDate,
     /// 24:00 local time of `due_date`: overdue from this instant on.
@@ -72,7 +137,9 @@ pub struct EventView {
     pub id: i64,
     pub seq: i32,
     pub at: DateTime<Utc>,
+    /// Username of the acting person, or `system`.
     pub actor: String,
+    pub actor_id: Option<i64>,
     pub kind: String,
     #[schema(value_type = Object)]
     pub payload: serde_json::Value,
@@ -85,6 +152,7 @@ impl From<event::Model> for EventView {
             seq: e.seq,
             at: e.at,
             actor: e.actor,
+            actor_id: e.actor_id,
             kind: e.kind,
             payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
         }
@@ -93,7 +161,15 @@ impl From<event::Model> for EventView {
 
 impl TicketView {
     /// The view from stored columns alone (cheap: used for lists).
-    pub fn from_model(app: &App, t: ticket::Model, as_of: DateTime<Utc>) -> TicketView {
+    pub fn from_model(
+        app: &App,
+        t: ticket::Model,
+        names: &Names,
+        as_of: DateTime<Utc>,
+    ) -> TicketView {
+        let (center_code, center_name) = names.unit(t.service_center_id);
+        let (manager, manager_name) = names.person(t.manager_id);
+        let (owner, owner_name) = names.person(t.owner_id);
         let sla = app.sla();
         let live = t.status == "open" || t.status == "paused";
         let standing = live.then(|| {
@@ -148,12 +224,20 @@ impl TicketView {
             category: t.category,
             limit_working_days: limit,
             capacity_kva: t.capacity_kva,
-            service_center: t.service_center,
+            service_center_id: t.service_center_id,
+            service_center: center_code,
+            service_center_name: center_name,
+            bureau_id: t.bureau_id,
+            manager_id: t.manager_id,
+            manager,
+            manager_name,
             accepted_on: t.accepted_on,
             stage: t.stage,
             stage_entered_at: t.stage_entered_at,
             status: t.status,
-            owner: t.owner,
+            owner_id: t.owner_id,
+            owner,
+            owner_name,
             escalation_level: t.escalation_level,
             due_date: t.due_date,
             due_at: t.due_at,

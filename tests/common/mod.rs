@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -29,8 +30,87 @@ pub fn local(s: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// The seeded organisation: (username, unit, roles).
+pub const PEOPLE: &[(&str, Option<&str>, &[&str])] = &[
+    ("mgr-li", Some("GZ-TH"), &["manager"]),
+    ("mgr-zhao", Some("GZ-TH"), &["manager"]),
+    ("mgr-wang", Some("GZ-YX"), &["manager"]),
+    ("dir-chen", Some("GZ-TH"), &["center_director"]),
+    ("dep-sun", Some("GZ"), &["deputy_head"]),
+    ("head-wu", Some("GZ"), &["head"]),
+    ("aud-he", Some("GZ"), &["auditor"]),
+    ("dept-lin", Some("GZ-MKT"), &["department"]),
+    ("adm-ma", Some("GZ"), &["admin"]),
+    ("mgr-sz", Some("SZ-FT"), &["manager"]),
+    ("root", None, &["admin"]),
+];
+
+/// Seeds two bureaus (GZ with centers GZ-TH, GZ-YX and department GZ-MKT;
+/// SZ with center SZ-FT) and [`PEOPLE`]; returns an API token per person.
+async fn seed(app: &App) -> HashMap<String, String> {
+    use yekuo::org::service::{NewPerson, NewUnit, create_person, create_unit};
+    use yekuo::org::{Role, UnitKind};
+    let now = app.now();
+    for (code, name, kind, parent) in [
+        ("GZ", "广州供电局", UnitKind::Bureau, None),
+        (
+            "GZ-TH",
+            "天河供电服务中心",
+            UnitKind::ServiceCenter,
+            Some("GZ"),
+        ),
+        (
+            "GZ-YX",
+            "越秀供电服务中心",
+            UnitKind::ServiceCenter,
+            Some("GZ"),
+        ),
+        ("GZ-MKT", "市场部", UnitKind::Department, Some("GZ")),
+        ("SZ", "深圳供电局", UnitKind::Bureau, None),
+        (
+            "SZ-FT",
+            "福田供电服务中心",
+            UnitKind::ServiceCenter,
+            Some("SZ"),
+        ),
+    ] {
+        let u = NewUnit {
+            code: code.into(),
+            name: name.into(),
+            kind,
+            parent_code: parent.map(Into::into),
+        };
+        create_unit(&app.db, u, now).await.expect("seed unit");
+    }
+    let mut tokens = HashMap::new();
+    for (username, unit, roles) in PEOPLE {
+        let p = NewPerson {
+            username: username.to_string(),
+            name: username.to_string(),
+            email: format!("{username}@example.com"),
+            phone: None,
+            unit_code: unit.map(Into::into),
+            lang: "zh-CN".into(),
+            roles: roles
+                .iter()
+                .map(|r| (Role::parse(r).unwrap(), None))
+                .collect(),
+        };
+        let p = create_person(&app.db, p, None, now)
+            .await
+            .expect("seed person");
+        let (token, _) = yekuo::auth::tokens::create(app, p.id, "tests", None)
+            .await
+            .unwrap();
+        tokens.insert(username.to_string(), token);
+    }
+    tokens
+}
+
 pub struct TestApp {
     pub base: String,
+    /// API token per seeded username.
+    pub tokens: HashMap<String, String>,
     pub client: Client,
     pub clock: FixedClock,
     pub app: App,
@@ -90,6 +170,7 @@ impl TestApp {
         let app = App::start(config, Some(Arc::new(clock.clone())))
             .await
             .expect("app starts");
+        let tokens = seed(&app).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel();
@@ -103,6 +184,7 @@ impl TestApp {
         });
         TestApp {
             base,
+            tokens,
             client: Client::new(),
             clock,
             app,
@@ -126,13 +208,37 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// The default caller: `mgr-li`, customer manager of GZ-TH.
+    pub const DEFAULT_USER: &'static str = "mgr-li";
+
+    /// A request as `user` (by API token).
+    pub fn req(&self, user: &str, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let token = self
+            .tokens
+            .get(user)
+            .unwrap_or_else(|| panic!("no seeded user {user}"));
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(self.url(path)).send().await.unwrap()
+        self.get_as(Self::DEFAULT_USER, path).await
+    }
+
+    pub async fn get_as(&self, user: &str, path: &str) -> Response {
+        self.req(user, reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Response {
-        self.client
-            .post(self.url(path))
+        self.post_as(Self::DEFAULT_USER, path, body).await
+    }
+
+    pub async fn post_as(&self, user: &str, path: &str, body: &Value) -> Response {
+        self.req(user, reqwest::Method::POST, path)
             .json(body)
             .send()
             .await
@@ -140,8 +246,7 @@ impl TestApp {
     }
 
     pub async fn patch(&self, path: &str, body: &Value) -> Response {
-        self.client
-            .patch(self.url(path))
+        self.req(Self::DEFAULT_USER, reqwest::Method::PATCH, path)
             .json(body)
             .send()
             .await
@@ -154,17 +259,27 @@ impl TestApp {
         expect(res, status).await
     }
 
+    pub async fn get_ok_as(&self, user: &str, path: &str) -> Value {
+        expect(self.get_as(user, path).await, 200).await
+    }
+
     pub async fn get_ok(&self, path: &str) -> Value {
         expect(self.get(path).await, 200).await
     }
 
-    /// Creates a ticket from [`ticket_body`] with overrides.
+    /// Creates a ticket from [`ticket_body`] with overrides, as a manager of
+    /// its service center (mgr-li for GZ-TH, mgr-wang for GZ-YX, mgr-sz for SZ-FT).
     pub async fn create_ticket(&self, overrides: Value) -> Value {
         let mut body = ticket_body();
         for (k, v) in overrides.as_object().unwrap() {
             body[k] = v.clone();
         }
-        self.post_ok("/api/v1/tickets", &body, 201).await
+        let user = match body["service_center"].as_str() {
+            Some("GZ-YX") => "mgr-wang",
+            Some("SZ-FT") => "mgr-sz",
+            _ => Self::DEFAULT_USER,
+        };
+        expect(self.post_as(user, "/api/v1/tickets", &body).await, 201).await
     }
 
     /// Stops the server and drops a PostgreSQL test database.
@@ -209,9 +324,8 @@ pub fn ticket_body() -> Value {
         "power_sources": "single",
         "new_line": false,
         "capacity_kva": 2500,
-        "service_center": "天河供电服务中心",
-        "accepted_on": "2026-01-05",
-        "owner": "mgr-li"
+        "service_center": "GZ-TH",
+        "accepted_on": "2026-01-05"
     })
 }
 

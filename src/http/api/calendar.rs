@@ -47,7 +47,11 @@ pub struct CalendarAnswer {
 #[utoipa::path(get, path = "/api/v1/calendar/add", tag = "reference",
     params(("start" = String, Query, description = "YYYY-MM-DD"), ("n" = u32, Query, description = "working days, 0–1000")),
     responses((status = 200, body = CalendarAnswer), (status = 422, body = Problem)))]
-async fn add(State(app): State<App>, q: QueryMap) -> Result<Json<CalendarAnswer>, ApiError> {
+async fn add(
+    State(app): State<App>,
+    _p: crate::auth::Principal,
+    q: QueryMap,
+) -> Result<Json<CalendarAnswer>, ApiError> {
     let mut errors = Vec::new();
     let start = date_param(&q, "start", &mut errors);
     let n =
@@ -76,7 +80,11 @@ async fn add(State(app): State<App>, q: QueryMap) -> Result<Json<CalendarAnswer>
 #[utoipa::path(get, path = "/api/v1/calendar/between", tag = "reference",
     params(("a" = String, Query, description = "YYYY-MM-DD"), ("b" = String, Query, description = "YYYY-MM-DD")),
     responses((status = 200, body = CalendarAnswer), (status = 422, body = Problem)))]
-async fn between(State(app): State<App>, q: QueryMap) -> Result<Json<CalendarAnswer>, ApiError> {
+async fn between(
+    State(app): State<App>,
+    _p: crate::auth::Principal,
+    q: QueryMap,
+) -> Result<Json<CalendarAnswer>, ApiError> {
     let mut errors = Vec::new();
     let a = date_param(&q, "a", &mut errors);
     let b = date_param(&q, "b", &mut errors);

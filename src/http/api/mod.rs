@@ -8,7 +8,9 @@ use utoipa::OpenApi;
 use crate::app::App;
 use crate::sla::SlaPolicy;
 
+pub mod auth;
 pub mod calendar;
+pub mod org;
 pub mod tickets;
 
 /// The OpenAPI document served at `/api-docs/openapi.json`.
@@ -18,9 +20,17 @@ pub mod tickets;
     paths(
         tickets::create, tickets::list, tickets::show, tickets::update, tickets::events, tickets::explain,
         tickets::advance, tickets::pause, tickets::resume, tickets::close, tickets::cancel, tickets::reopen,
+        tickets::reassign, tickets::ladder,
         policy, calendar::add, calendar::between,
+        auth::login, auth::logout, auth::me, auth::create_token, auth::list_tokens, auth::revoke_token,
+        auth::list_sessions, auth::revoke_session,
+        org::list_units, org::create_unit, org::list_people, org::create_person, org::show_person,
+        org::deactivate, org::open_tickets,
     ),
-    tags((name = "tickets", description = "Connection tickets"), (name = "reference", description = "Policy and calendar"))
+    tags((name = "tickets", description = "Connection tickets"), (name = "access", description = "Login, sessions, API tokens"),
+        (name = "org", description = "Organisation chart and people"), (name = "reference", description = "Policy and calendar")),
+    modifiers(&BearerAuth),
+    security(("bearer" = []), ("session" = []))
 )]
 pub struct ApiDoc;
 
@@ -28,11 +38,33 @@ pub fn router() -> Router<App> {
     Router::new()
         .merge(tickets::router())
         .merge(calendar::router())
+        .merge(auth::router())
+        .merge(org::router())
         .route("/policy", get(policy))
 }
 
 /// Ticket categories and limits, stages and their limits, pause reasons.
 #[utoipa::path(get, path = "/api/v1/policy", tag = "reference", responses((status = 200, body = SlaPolicy)))]
-async fn policy(State(app): State<App>) -> Json<SlaPolicy> {
+async fn policy(State(app): State<App>, _p: crate::auth::Principal) -> Json<SlaPolicy> {
     Json((*app.policy).clone())
+}
+
+/// Declares the two ways to authenticate in the OpenAPI document.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("yekuo_session"))),
+        );
+    }
 }

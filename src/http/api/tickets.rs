@@ -8,12 +8,16 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 
 use crate::app::App;
+use crate::auth::Principal;
+use crate::auth::permissions::{self, TicketAccess};
 use crate::http::error::{ApiError, Problem};
-use crate::http::extract::{Actor, IdPath, JsonBody, QueryMap};
+use crate::http::extract::{IdPath, JsonBody, QueryMap};
+use crate::org::service::LadderPeople;
 use crate::sla::DueExplanation;
 use crate::tickets::input::{CreateTicketBody, UpdateTicketBody};
 use crate::tickets::{
-    Action, ActionBody, EventView, ListFilter, NewTicket, Page, TicketPatch, TicketView, service,
+    Action, ActionBody, EventView, ListFilter, NewTicket, Page, ReassignBody, TicketPatch,
+    TicketView, service,
 };
 
 pub fn router() -> Router<App> {
@@ -28,6 +32,21 @@ pub fn router() -> Router<App> {
         .route("/tickets/{id}/close", post(close))
         .route("/tickets/{id}/cancel", post(cancel))
         .route("/tickets/{id}/reopen", post(reopen))
+        .route("/tickets/{id}/reassign", post(reassign))
+        .route("/tickets/{id}/ladder", get(ladder))
+}
+
+/// Checks the caller's access to ticket `id`: out of scope reads as 404,
+/// read-only where writing is needed is 403.
+async fn authorize(app: &App, p: &Principal, id: i64, need: TicketAccess) -> Result<(), ApiError> {
+    let t = service::find_row(app, id).await?;
+    match permissions::ticket_access(p, &t) {
+        TicketAccess::None => Err(ApiError::NotFound(format!("ticket {id} does not exist"))),
+        have if have < need => Err(ApiError::Forbidden(
+            "your role may read this ticket but not change it".into(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn today(app: &App) -> chrono::NaiveDate {
@@ -53,16 +72,24 @@ fn as_of(q: &QueryMap) -> Result<Option<DateTime<Utc>>, ApiError> {
 
 /// Create a ticket.
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = CreateTicketBody,
-    responses((status = 201, body = TicketView), (status = 400, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = TicketView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 400, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn create(
     State(app): State<App>,
-    Actor(actor): Actor,
+    p: Principal,
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<TicketView>), ApiError> {
     let new = NewTicket::parse(&body, &app.policy, today(&app)).map_err(ApiError::Invalid)?;
+    let center = crate::org::service::unit_by_code(&app.db, &new.service_center).await?;
+    if let Some(center) = center
+        && !permissions::can_create_in(&p, center.id)
+    {
+        return Err(ApiError::Forbidden(
+            "only a customer manager of that service center creates its tickets".into(),
+        ));
+    }
     Ok((
         StatusCode::CREATED,
-        Json(service::create(&app, &actor, new).await?),
+        Json(service::create(&app, &p.actor(), new).await?),
     ))
 }
 
@@ -71,7 +98,9 @@ async fn create(
     params(
         ("status" = Option<String>, Query, description = "open, paused, closed or cancelled"),
         ("stage" = Option<String>, Query), ("category" = Option<String>, Query),
-        ("service_center" = Option<String>, Query), ("owner" = Option<String>, Query),
+        ("service_center" = Option<String>, Query, description = "service center code"),
+        ("owner" = Option<String>, Query, description = "owner username"),
+        ("manager" = Option<String>, Query, description = "manager username"),
         ("ticket_no" = Option<String>, Query),
         ("due_before" = Option<String>, Query, description = "due date before this date (YYYY-MM-DD)"),
         ("due_after" = Option<String>, Query, description = "due date after this date (YYYY-MM-DD)"),
@@ -80,79 +109,114 @@ async fn create(
         ("limit" = Option<u32>, Query, description = "1–500, default 50"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
-    responses((status = 200, body = Page), (status = 422, body = Problem)))]
-async fn list(State(app): State<App>, q: QueryMap) -> Result<Json<Page>, ApiError> {
-    let filter = ListFilter::parse(&q.0, &app).map_err(ApiError::Invalid)?;
+    responses((status = 200, body = Page), (status = 401, body = Problem), (status = 422, body = Problem)))]
+async fn list(State(app): State<App>, p: Principal, q: QueryMap) -> Result<Json<Page>, ApiError> {
+    let mut filter = ListFilter::parse(&q.0, &app).map_err(ApiError::Invalid)?;
+    filter.scope = permissions::ticket_scope(&p);
     Ok(Json(crate::tickets::list::list(&app, &filter).await?))
 }
 
 /// One ticket with its stages, pauses and SLA state.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets",
     params(("id" = i64, Path), ("as_of" = Option<String>, Query, description = "compute SLA state at this instant (RFC 3339)")),
-    responses((status = 200, body = TicketView), (status = 404, body = Problem)))]
+    responses((status = 200, body = TicketView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 async fn show(
     State(app): State<App>,
+    p: Principal,
     IdPath(id): IdPath,
     q: QueryMap,
 ) -> Result<Json<TicketView>, ApiError> {
+    authorize(&app, &p, id, TicketAccess::Read).await?;
     Ok(Json(service::get(&app, id, as_of(&q)?).await?))
 }
 
 /// Change ticket fields; a category, voltage or acceptance change recomputes the due date.
 #[utoipa::path(patch, path = "/api/v1/tickets/{id}", tag = "tickets", request_body = UpdateTicketBody, params(("id" = i64, Path)),
-    responses((status = 200, body = TicketView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = TicketView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn update(
     State(app): State<App>,
-    Actor(actor): Actor,
+    p: Principal,
     IdPath(id): IdPath,
     JsonBody(body): JsonBody,
 ) -> Result<Json<TicketView>, ApiError> {
+    authorize(&app, &p, id, TicketAccess::Write).await?;
     let patch = TicketPatch::parse(&body, &app.policy, today(&app)).map_err(ApiError::Invalid)?;
     Ok(Json(
-        service::act(&app, &actor, id, Action::Update(patch)).await?,
+        service::act(&app, &p.actor(), id, Action::Update(patch)).await?,
     ))
 }
 
 /// The ticket's append-only history.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/events", tag = "tickets", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<EventView>), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<EventView>), (status = 401, body = Problem), (status = 404, body = Problem)))]
 async fn events(
     State(app): State<App>,
+    p: Principal,
     IdPath(id): IdPath,
 ) -> Result<Json<Vec<EventView>>, ApiError> {
+    authorize(&app, &p, id, TicketAccess::Read).await?;
     Ok(Json(service::events(&app, id).await?))
 }
 
 /// How the due date came about: limit, pauses, rest days and make-up workdays crossed.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/explain", tag = "tickets",
     params(("id" = i64, Path), ("as_of" = Option<String>, Query)),
-    responses((status = 200, body = DueExplanation), (status = 404, body = Problem)))]
+    responses((status = 200, body = DueExplanation), (status = 401, body = Problem), (status = 404, body = Problem)))]
 async fn explain(
     State(app): State<App>,
+    p: Principal,
     IdPath(id): IdPath,
     q: QueryMap,
 ) -> Result<Json<DueExplanation>, ApiError> {
+    authorize(&app, &p, id, TicketAccess::Read).await?;
     Ok(Json(service::explain(&app, id, as_of(&q)?).await?))
 }
 
 async fn action(
     app: App,
-    actor: String,
+    p: Principal,
     id: i64,
     body: serde_json::Value,
     make: fn(ActionBody) -> Action,
 ) -> Result<Json<TicketView>, ApiError> {
+    authorize(&app, &p, id, TicketAccess::Write).await?;
     let b = ActionBody::parse(&body).map_err(ApiError::Invalid)?;
-    Ok(Json(service::act(&app, &actor, id, make(b)).await?))
+    Ok(Json(service::act(&app, &p.actor(), id, make(b)).await?))
+}
+
+/// Hand the ticket to another owner and/or customer manager (`note` required); audited.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/reassign", tag = "tickets", request_body = ReassignBody, params(("id" = i64, Path)),
+    responses((status = 200, body = TicketView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn reassign(
+    State(app): State<App>,
+    p: Principal,
+    IdPath(id): IdPath,
+    JsonBody(body): JsonBody,
+) -> Result<Json<TicketView>, ApiError> {
+    authorize(&app, &p, id, TicketAccess::Write).await?;
+    let b = ReassignBody::parse(&body).map_err(ApiError::Invalid)?;
+    Ok(Json(service::reassign(&app, &p.actor(), id, b).await?))
+}
+
+/// Who holds each rung of the ticket's escalation ladder; vacant roles are named.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/ladder", tag = "tickets", params(("id" = i64, Path)),
+    responses((status = 200, body = LadderPeople), (status = 401, body = Problem), (status = 404, body = Problem)))]
+async fn ladder(
+    State(app): State<App>,
+    p: Principal,
+    IdPath(id): IdPath,
+) -> Result<Json<LadderPeople>, ApiError> {
+    authorize(&app, &p, id, TicketAccess::Read).await?;
+    Ok(Json(service::ladder(&app, id).await?))
 }
 
 macro_rules! action_handler {
     ($name:ident, $path:literal, $doc:literal, $make:expr) => {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "tickets", request_body(content = Option<ActionBody>), params(("id" = i64, Path)),
-            responses((status = 200, body = TicketView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-        async fn $name(State(app): State<App>, Actor(actor): Actor, IdPath(id): IdPath, JsonBody(body): JsonBody) -> Result<Json<TicketView>, ApiError> {
-            action(app, actor, id, body, $make).await
+            responses((status = 200, body = TicketView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+        async fn $name(State(app): State<App>, p: Principal, IdPath(id): IdPath, JsonBody(body): JsonBody) -> Result<Json<TicketView>, ApiError> {
+            action(app, p, id, body, $make).await
         }
     };
 }

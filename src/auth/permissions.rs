@@ -1,0 +1,84 @@
+//! Who may do what: the one place permissions are decided.
+//!
+//! - manager: tickets they manage or currently own; create in their center;
+//! - center_director: every ticket of their service center;
+//! - deputy_head, head: every ticket of their bureau;
+//! - any current owner: that ticket;
+//! - auditor: read-only over their bureau (tickets, events, explain);
+//! - department: coordination requests of their department (no ticket
+//!   reads until coordination exists);
+//! - admin: org, people, calendars, configuration; no ticket access unless
+//!   also holding a ticket role.
+//!
+//! Reading outside one's scope answers 404 (existence is not confirmed);
+//! acting outside one's role answers 403.
+
+use sea_orm::{ColumnTrait, Condition};
+
+use super::Principal;
+use crate::org::Role;
+use crate::tickets::entity::ticket;
+
+/// What a principal may do with one ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TicketAccess {
+    None,
+    Read,
+    Write,
+}
+
+/// Access of `p` to ticket `t`.
+pub fn ticket_access(p: &Principal, t: &ticket::Model) -> TicketAccess {
+    let me = p.person.id;
+    let write = t.owner_id == me
+        || (t.manager_id == me && p.has(Role::Manager))
+        || p.units_with(Role::CenterDirector)
+            .contains(&t.service_center_id)
+        || p.bureaus_with(&[Role::DeputyHead, Role::Head])
+            .contains(&t.bureau_id);
+    if write {
+        TicketAccess::Write
+    } else if p.bureaus_with(&[Role::Auditor]).contains(&t.bureau_id) {
+        TicketAccess::Read
+    } else {
+        TicketAccess::None
+    }
+}
+
+/// The tickets `p` may read, as a query condition (`None`: nothing).
+pub fn ticket_scope(p: &Principal) -> Option<Condition> {
+    use ticket::Column as C;
+    let me = p.person.id;
+    let mut any = Condition::any().add(C::OwnerId.eq(me));
+    if p.has(Role::Manager) {
+        any = any.add(C::ManagerId.eq(me));
+    }
+    let centers = p.units_with(Role::CenterDirector);
+    if !centers.is_empty() {
+        any = any.add(C::ServiceCenterId.is_in(centers));
+    }
+    let bureaus = p.bureaus_with(&[Role::DeputyHead, Role::Head, Role::Auditor]);
+    if !bureaus.is_empty() {
+        any = any.add(C::BureauId.is_in(bureaus));
+    }
+    Some(any)
+}
+
+/// Whether `p` may create tickets in service center `center_id`.
+pub fn can_create_in(p: &Principal, center_id: i64) -> bool {
+    p.units_with(Role::Manager).contains(&center_id)
+}
+
+/// Whether `p` administers bureau `bureau_id` (`None`: installation-wide
+/// matters, which only an installation-wide admin may touch).
+pub fn administers(p: &Principal, bureau_id: Option<i64>) -> bool {
+    p.grants.iter().any(|g| {
+        g.role == Role::Admin
+            && (g.unit_id.is_none() || (bureau_id.is_some() && g.bureau_id == bureau_id))
+    })
+}
+
+/// Whether `p` is an admin anywhere.
+pub fn is_admin(p: &Principal) -> bool {
+    p.has(Role::Admin)
+}

@@ -1,0 +1,67 @@
+//! Operator actions on accounts: the first admin, passwords.
+
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, PaginatorTrait, Set};
+
+use super::{AuthError, secret, sessions};
+use crate::app::App;
+use crate::org::Role;
+use crate::org::entity::person;
+use crate::org::service::{NewPerson, create_person, person_by_username};
+
+/// On first start with nobody in the database, creates `admin`
+/// (installation-wide admin) with a random password, returned once.
+pub async fn bootstrap_admin(app: &App) -> Result<Option<String>, AuthError> {
+    if person::Entity::find().count(&app.db).await? > 0 {
+        return Ok(None);
+    }
+    let password = secret::random_password();
+    let hash = hash(&password).await?;
+    let admin = NewPerson {
+        username: "admin".into(),
+        name: "Administrator".into(),
+        email: "admin@localhost".into(),
+        phone: None,
+        unit_code: None,
+        lang: "zh-CN".into(),
+        roles: vec![(Role::Admin, None)],
+    };
+    create_person(&app.db, admin, Some(hash), app.now()).await?;
+    Ok(Some(password))
+}
+
+async fn hash(password: &str) -> Result<String, AuthError> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || secret::hash_password(&password))
+        .await
+        .map_err(|e| AuthError::Other(e.to_string()))?
+        .map_err(AuthError::Other)
+}
+
+/// Minimum rules for a password set by a person.
+pub fn check_password(password: &str) -> Result<(), String> {
+    if password.chars().count() < 10 {
+        return Err("must be at least 10 characters".into());
+    }
+    Ok(())
+}
+
+/// Sets a new password (random when `None`, returned) and revokes the
+/// person's sessions and tokens.
+pub async fn set_password(
+    app: &App,
+    username: &str,
+    password: Option<String>,
+) -> Result<String, AuthError> {
+    let p = person_by_username(&app.db, username)
+        .await?
+        .ok_or_else(|| AuthError::Other(format!("no person `{username}`")))?;
+    let password = password.unwrap_or_else(secret::random_password);
+    check_password(&password).map_err(|m| AuthError::Other(format!("password {m}")))?;
+    let id = p.id;
+    let mut am = p.into_active_model();
+    am.password_hash = Set(Some(hash(&password).await?));
+    am.updated_at = Set(app.now());
+    am.update(&app.db).await?;
+    sessions::revoke_all(&app.db, id, app.now()).await?;
+    Ok(password)
+}

@@ -1,0 +1,344 @@
+//! `/api/v1/org` and `/api/v1/people`: the organisation chart and accounts.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::app::App;
+use crate::auth::{Principal, permissions, sessions};
+use crate::http::error::{ApiError, Problem};
+use crate::http::extract::{IdPath, JsonBody};
+use crate::org::entity::{person, unit};
+use crate::org::service::{self as org, Grant, NewPerson, NewUnit};
+use crate::org::{Role, UnitKind};
+use crate::tickets::service::HeldTicket;
+use crate::validate::Fields;
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/org/units", get(list_units).post(create_unit))
+        .route("/people", get(list_people).post(create_person))
+        .route("/people/{id}", get(show_person))
+        .route("/people/{id}/deactivate", post(deactivate))
+        .route("/people/{id}/open-tickets", get(open_tickets))
+}
+
+/// An org unit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitView {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<i64>,
+}
+
+impl From<unit::Model> for UnitView {
+    fn from(u: unit::Model) -> Self {
+        UnitView {
+            id: u.id,
+            code: u.code,
+            name: u.name,
+            kind: u.kind,
+            parent_id: u.parent_id,
+        }
+    }
+}
+
+/// A person and their roles.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonView {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub unit_id: Option<i64>,
+    pub lang: String,
+    pub active: bool,
+    pub roles: Vec<Grant>,
+}
+
+async fn person_view(app: &App, p: person::Model) -> Result<PersonView, ApiError> {
+    let roles = org::grants_of(&app.db, p.id).await?;
+    Ok(PersonView {
+        id: p.id,
+        username: p.username,
+        name: p.name,
+        email: p.email,
+        phone: p.phone,
+        unit_id: p.unit_id,
+        lang: p.lang,
+        active: p.active,
+        roles,
+    })
+}
+
+fn require_admin(p: &Principal) -> Result<(), ApiError> {
+    if permissions::is_admin(p) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "only admins manage the organisation".into(),
+        ))
+    }
+}
+
+/// The bureau a person belongs to (`None` for people without a unit).
+async fn bureau_of_person(app: &App, p: &person::Model) -> Result<Option<i64>, ApiError> {
+    Ok(match p.unit_id {
+        Some(id) => Some(org::bureau_of(&org::unit_by_id(&app.db, id).await?)),
+        None => None,
+    })
+}
+
+/// Loads a person an admin may administer (404 otherwise, like tickets).
+async fn administered(app: &App, p: &Principal, id: i64) -> Result<person::Model, ApiError> {
+    require_admin(p)?;
+    let person = org::person_by_id(&app.db, id).await?;
+    if permissions::administers(p, bureau_of_person(app, &person).await?) {
+        Ok(person)
+    } else {
+        Err(ApiError::NotFound(format!("person {id} does not exist")))
+    }
+}
+
+/// Every org unit (bureaus, service centers, departments).
+#[utoipa::path(get, path = "/api/v1/org/units", tag = "org", responses((status = 200, body = Vec<UnitView>), (status = 401, body = Problem)))]
+async fn list_units(
+    State(app): State<App>,
+    _p: Principal,
+) -> Result<Json<Vec<UnitView>>, ApiError> {
+    Ok(Json(
+        org::all_units(&app.db)
+            .await?
+            .into_iter()
+            .map(UnitView::from)
+            .collect(),
+    ))
+}
+
+/// Body of `POST /api/v1/org/units`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct CreateUnitBody {
+    code: String,
+    name: String,
+    /// bureau, service_center or department.
+    kind: String,
+    /// The bureau's code (service centers and departments).
+    parent: Option<String>,
+}
+
+/// Create an org unit (admin of the parent bureau; a bureau: installation admin).
+#[utoipa::path(post, path = "/api/v1/org/units", tag = "org", request_body = CreateUnitBody,
+    responses((status = 201, body = UnitView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn create_unit(
+    State(app): State<App>,
+    p: Principal,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<UnitView>), ApiError> {
+    require_admin(&p)?;
+    let mut f = Fields::new(&body);
+    let code = f.text("code", 32);
+    let name = f.text("name", 100);
+    let raw = f.text("kind", 32);
+    let kind = f.parse_with("kind", raw, UnitKind::parse);
+    let parent = f.opt_text("parent", 32);
+    f.reject_unknown(&["code", "name", "kind", "parent"]);
+    let u = f
+        .finish(|| {
+            Some(NewUnit {
+                code: code?,
+                name: name?,
+                kind: kind?,
+                parent_code: parent,
+            })
+        })
+        .map_err(ApiError::Invalid)?;
+    let bureau = match &u.parent_code {
+        Some(code) => org::unit_by_code(&app.db, code).await?.map(|b| b.id),
+        None => None,
+    };
+    if !permissions::administers(&p, bureau) {
+        return Err(ApiError::Forbidden(
+            "you do not administer that bureau".into(),
+        ));
+    }
+    let created = org::create_unit(&app.db, u, app.now()).await?;
+    Ok((StatusCode::CREATED, Json(created.into())))
+}
+
+/// People of the bureaus you administer.
+#[utoipa::path(get, path = "/api/v1/people", tag = "org", responses((status = 200, body = Vec<PersonView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn list_people(
+    State(app): State<App>,
+    p: Principal,
+) -> Result<Json<Vec<PersonView>>, ApiError> {
+    require_admin(&p)?;
+    let mut out = Vec::new();
+    for person in org::all_people(&app.db).await? {
+        if permissions::administers(&p, bureau_of_person(&app, &person).await?) {
+            out.push(person_view(&app, person).await?);
+        }
+    }
+    Ok(Json(out))
+}
+
+/// Body of `POST /api/v1/people`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct CreatePersonBody {
+    username: String,
+    name: String,
+    email: String,
+    phone: Option<String>,
+    /// Code of the unit the person belongs to.
+    unit: Option<String>,
+    /// zh-CN (default) or en.
+    lang: Option<String>,
+    /// `role` (held in the person's unit) or `role@UNITCODE`.
+    roles: Vec<String>,
+}
+
+/// Parses `role` or `role@UNIT`.
+pub fn parse_role_spec(s: &str) -> Result<(Role, Option<String>), String> {
+    match s.split_once('@') {
+        Some((r, u)) => Ok((Role::parse(r)?, Some(u.trim().to_string()))),
+        None => Ok((Role::parse(s)?, None)),
+    }
+}
+
+/// Create a person (an admin of the bureau of their unit). No password:
+/// an operator sets one with `yekuo user reset-password`.
+#[utoipa::path(post, path = "/api/v1/people", tag = "org", request_body = CreatePersonBody,
+    responses((status = 201, body = PersonView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn create_person(
+    State(app): State<App>,
+    p: Principal,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<PersonView>), ApiError> {
+    require_admin(&p)?;
+    let mut f = Fields::new(&body);
+    let username = f.text("username", 64);
+    let name = f.text("name", 100);
+    let email = f.text("email", 200);
+    if email.as_ref().is_some_and(|e| !e.contains('@')) {
+        f.error("email", "is not an email address");
+    }
+    let phone = f.opt_text("phone", 32);
+    let unit = f.opt_text("unit", 32);
+    let lang = f.opt_text("lang", 8).unwrap_or_else(|| "zh-CN".into());
+    if lang != "zh-CN" && lang != "en" {
+        f.error("lang", "must be zh-CN or en");
+    }
+    let specs: Vec<String> = f.req("roles", "a list of role names").unwrap_or_default();
+    let mut roles = Vec::new();
+    for s in &specs {
+        match parse_role_spec(s) {
+            Ok(r) => roles.push(r),
+            Err(m) => f.error("roles", m),
+        }
+    }
+    f.reject_unknown(&[
+        "username", "name", "email", "phone", "unit", "lang", "roles",
+    ]);
+    let new = f
+        .finish(|| {
+            Some(NewPerson {
+                username: username?,
+                name: name?,
+                email: email?,
+                phone,
+                unit_code: unit,
+                lang,
+                roles,
+            })
+        })
+        .map_err(ApiError::Invalid)?;
+    let bureau = match &new.unit_code {
+        Some(code) => org::unit_by_code(&app.db, code)
+            .await?
+            .map(|u| org::bureau_of(&u)),
+        None => None,
+    };
+    if !permissions::administers(&p, bureau) {
+        return Err(ApiError::Forbidden(
+            "you do not administer that unit's bureau".into(),
+        ));
+    }
+    use sea_orm::TransactionTrait;
+    let txn = app
+        .db
+        .begin()
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let created = org::create_person(&txn, new, None, app.now()).await?;
+    txn.commit()
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok((StatusCode::CREATED, Json(person_view(&app, created).await?)))
+}
+
+/// One person (yourself, or someone you administer).
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "org", params(("id" = i64, Path)),
+    responses((status = 200, body = PersonView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+async fn show_person(
+    State(app): State<App>,
+    p: Principal,
+    IdPath(id): IdPath,
+) -> Result<Json<PersonView>, ApiError> {
+    let person = if id == p.person.id {
+        p.person.clone()
+    } else {
+        administered(&app, &p, id).await.map_err(|e| match e {
+            ApiError::Forbidden(_) => ApiError::NotFound(format!("person {id} does not exist")),
+            other => other,
+        })?
+    };
+    Ok(Json(person_view(&app, person).await?))
+}
+
+/// A deactivated person and the open tickets to reassign.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Deactivated {
+    pub person: PersonView,
+    pub open_tickets: Vec<HeldTicket>,
+}
+
+/// Deactivate a person who left: history kept, sessions and tokens revoked;
+/// lists their open tickets for reassignment.
+#[utoipa::path(post, path = "/api/v1/people/{id}/deactivate", tag = "org", params(("id" = i64, Path)),
+    responses((status = 200, body = Deactivated), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn deactivate(
+    State(app): State<App>,
+    p: Principal,
+    IdPath(id): IdPath,
+) -> Result<Json<Deactivated>, ApiError> {
+    administered(&app, &p, id).await?;
+    if id == p.person.id {
+        return Err(ApiError::Conflict("you cannot deactivate yourself".into()));
+    }
+    let person = org::deactivate(&app.db, id, app.now()).await?;
+    sessions::revoke_all(&app.db, id, app.now()).await?;
+    let open_tickets = crate::tickets::service::held_by(&app, id).await?;
+    Ok(Json(Deactivated {
+        person: person_view(&app, person).await?,
+        open_tickets,
+    }))
+}
+
+/// Open tickets a person owns or manages.
+#[utoipa::path(get, path = "/api/v1/people/{id}/open-tickets", tag = "org", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<HeldTicket>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn open_tickets(
+    State(app): State<App>,
+    p: Principal,
+    IdPath(id): IdPath,
+) -> Result<Json<Vec<HeldTicket>>, ApiError> {
+    administered(&app, &p, id).await?;
+    Ok(Json(crate::tickets::service::held_by(&app, id).await?))
+}

@@ -1,0 +1,333 @@
+//! The permission matrix: every route of the OpenAPI document × every role
+//! (and no credentials), with the exact status each must get. A route
+//! without an entry here fails the test.
+
+mod common;
+
+use common::{TestApp, expect, local, ticket_body};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// Callers, in the column order of [`MATRIX`].
+const CALLERS: [&str; 10] = [
+    "-",        // no credentials
+    "mgr-li",   // manager of GZ-TH, manages the ticket under test
+    "mgr-wang", // manager of another center (GZ-YX)
+    "dir-chen", // center director of GZ-TH
+    "dep-sun",  // deputy head of bureau GZ
+    "head-wu",  // head of bureau GZ
+    "dept-lin", // department member
+    "aud-he",   // auditor of bureau GZ
+    "adm-ma",   // admin of bureau GZ
+    "mgr-sz",   // manager in another bureau (SZ)
+];
+
+/// (method, OpenAPI path, expected status per caller).
+const MATRIX: &[(&str, &str, [u16; 10])] = &[
+    //                                         -    li   wang chen sun  wu   dept aud  adm  sz
+    (
+        "post",
+        "/api/v1/tickets",
+        [401, 201, 403, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "get",
+        "/api/v1/tickets",
+        [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "get",
+        "/api/v1/tickets/{id}",
+        [401, 200, 404, 200, 200, 200, 404, 200, 404, 404],
+    ),
+    (
+        "patch",
+        "/api/v1/tickets/{id}",
+        [401, 200, 404, 200, 200, 200, 404, 403, 404, 404],
+    ),
+    (
+        "get",
+        "/api/v1/tickets/{id}/events",
+        [401, 200, 404, 200, 200, 200, 404, 200, 404, 404],
+    ),
+    (
+        "get",
+        "/api/v1/tickets/{id}/explain",
+        [401, 200, 404, 200, 200, 200, 404, 200, 404, 404],
+    ),
+    (
+        "get",
+        "/api/v1/tickets/{id}/ladder",
+        [401, 200, 404, 200, 200, 200, 404, 200, 404, 404],
+    ),
+    (
+        "post",
+        "/api/v1/tickets/{id}/advance",
+        [401, 200, 404, 200, 200, 200, 404, 403, 404, 404],
+    ),
+    (
+        "post",
+        "/api/v1/tickets/{id}/pause",
+        [401, 200, 404, 200, 200, 200, 404, 403, 404, 404],
+    ),
+    (
+        "post",
+        "/api/v1/tickets/{id}/resume",
+        [401, 409, 404, 409, 409, 409, 404, 403, 404, 404],
+    ),
+    (
+        "post",
+        "/api/v1/tickets/{id}/close",
+        [401, 409, 404, 409, 409, 409, 404, 403, 404, 404],
+    ),
+    (
+        "post",
+        "/api/v1/tickets/{id}/cancel",
+        [401, 200, 404, 200, 200, 200, 404, 403, 404, 404],
+    ),
+    (
+        "post",
+        "/api/v1/tickets/{id}/reopen",
+        [401, 409, 404, 409, 409, 409, 404, 403, 404, 404],
+    ),
+    (
+        "post",
+        "/api/v1/tickets/{id}/reassign",
+        [401, 200, 404, 200, 200, 200, 404, 403, 404, 404],
+    ),
+    (
+        "get",
+        "/api/v1/policy",
+        [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "get",
+        "/api/v1/calendar/add",
+        [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "get",
+        "/api/v1/calendar/between",
+        [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "post",
+        "/api/v1/auth/login",
+        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    ),
+    (
+        "post",
+        "/api/v1/auth/logout",
+        [401, 204, 204, 204, 204, 204, 204, 204, 204, 204],
+    ),
+    (
+        "get",
+        "/api/v1/auth/me",
+        [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "post",
+        "/api/v1/tokens",
+        [401, 201, 201, 201, 201, 201, 201, 201, 201, 201],
+    ),
+    (
+        "get",
+        "/api/v1/tokens",
+        [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "delete",
+        "/api/v1/tokens/{id}",
+        [401, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "get",
+        "/api/v1/sessions",
+        [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "delete",
+        "/api/v1/sessions/{id}",
+        [401, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "get",
+        "/api/v1/org/units",
+        [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "post",
+        "/api/v1/org/units",
+        [401, 403, 403, 403, 403, 403, 403, 403, 201, 403],
+    ),
+    (
+        "get",
+        "/api/v1/people",
+        [401, 403, 403, 403, 403, 403, 403, 403, 200, 403],
+    ),
+    (
+        "post",
+        "/api/v1/people",
+        [401, 403, 403, 403, 403, 403, 403, 403, 201, 403],
+    ),
+    (
+        "get",
+        "/api/v1/people/{id}",
+        [401, 404, 404, 404, 404, 404, 404, 404, 200, 404],
+    ),
+    (
+        "post",
+        "/api/v1/people/{id}/deactivate",
+        [401, 403, 403, 403, 403, 403, 403, 403, 200, 403],
+    ),
+    (
+        "get",
+        "/api/v1/people/{id}/open-tickets",
+        [401, 403, 403, 403, 403, 403, 403, 403, 200, 403],
+    ),
+];
+
+fn method(m: &str) -> Method {
+    Method::from_bytes(m.to_ascii_uppercase().as_bytes()).unwrap()
+}
+
+/// The body each route is called with (valid where the role allows it).
+fn body_for(m: &str, path: &str, n: usize) -> Value {
+    match (m, path) {
+        ("post", "/api/v1/tickets") => ticket_body(),
+        ("patch", _) => json!({"address": "广州市天河区新址 8 号"}),
+        (_, p) if p.ends_with("/pause") => json!({"reason": "customer_documents"}),
+        (_, p) if p.ends_with("/cancel") || p.ends_with("/reopen") => json!({"note": "矩阵测试"}),
+        (_, p) if p.ends_with("/reassign") => json!({"owner": "mgr-zhao", "note": "矩阵测试"}),
+        (_, "/api/v1/auth/login") => json!({"username": "mgr-li", "password": "not the password"}),
+        ("post", "/api/v1/tokens") => json!({"name": "matrix"}),
+        ("post", "/api/v1/org/units") => {
+            json!({"code": format!("GZ-N{n}"), "name": "新中心", "kind": "service_center", "parent": "GZ"})
+        }
+        ("post", "/api/v1/people") => {
+            json!({"username": format!("new-{n}"), "name": "新人", "email": "new@example.com", "unit": "GZ-TH", "roles": ["manager"]})
+        }
+        _ => Value::Null,
+    }
+}
+
+#[tokio::test]
+async fn every_route_by_every_role() {
+    let t = TestApp::spawn_with(
+        local("2026-03-02 10:00"),
+        "[auth]\nmax_failures = 100000\nfailure_delay_ms = 0",
+    )
+    .await;
+    let doc = t.get_ok("/api-docs/openapi.json").await;
+    // Every documented route has a row, and every row is documented.
+    let mut documented = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for m in item.as_object().unwrap().keys() {
+            documented.push((m.clone(), path.clone()));
+            assert!(
+                MATRIX.iter().any(|(mm, pp, _)| mm == m && pp == path),
+                "{} {path} has no entry in the permission matrix",
+                m.to_uppercase()
+            );
+        }
+    }
+    for (m, p, _) in MATRIX {
+        assert!(
+            documented.iter().any(|(mm, pp)| mm == m && pp == p),
+            "{m} {p} is not in the OpenAPI document"
+        );
+    }
+
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for (m, path, expected) in MATRIX {
+        for (caller, want) in CALLERS.iter().zip(expected) {
+            n += 1;
+            // A fresh ticket (GZ-TH, managed by mgr-li) and person per cell.
+            let ticket = t.create_ticket(json!({})).await;
+            let person = expect(
+                t.post_as("root", "/api/v1/people", &json!({"username": format!("p-{n}"), "name": "某人", "email": "p@example.com", "unit": "GZ-TH", "roles": ["manager"]})).await,
+                201,
+            )
+            .await;
+            let concrete = path
+                .replace("/tickets/{id}", &format!("/tickets/{}", ticket["id"]))
+                .replace("/people/{id}", &format!("/people/{}", person["id"]))
+                .replace("{id}", "999999");
+            let url = match *path {
+                "/api/v1/calendar/add" => format!("{concrete}?start=2026-02-13&n=1"),
+                "/api/v1/calendar/between" => format!("{concrete}?a=2026-02-13&b=2026-02-28"),
+                _ => concrete,
+            };
+            let mut req = match *caller {
+                "-" => t.client.request(method(m), t.url(&url)),
+                user => t.req(user, method(m), &url),
+            };
+            let body = body_for(m, path, n);
+            if !body.is_null() {
+                req = req.json(&body);
+            }
+            let res = req.send().await.unwrap();
+            let got = res.status().as_u16();
+            if got != *want {
+                failures.push(format!(
+                    "{} {path} as {caller}: want {want}, got {got}: {}",
+                    m.to_uppercase(),
+                    res.text().await.unwrap_or_default()
+                ));
+            } else if got >= 400 {
+                let ct = res
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                assert_eq!(ct, "application/problem+json", "{m} {path} as {caller}");
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} cell(s) wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn a_manager_cannot_reach_another_centers_ticket_by_guessing_ids() {
+    let t = TestApp::spawn(local("2026-03-02 10:00")).await;
+    let theirs = t.create_ticket(json!({"service_center": "GZ-YX"})).await;
+    let id = theirs["id"].as_i64().unwrap();
+    for guess in [id, id + 1, id - 1, 424242] {
+        let res = t
+            .get_as("mgr-li", &format!("/api/v1/tickets/{guess}"))
+            .await;
+        assert_eq!(res.status(), 404, "guess {guess}");
+    }
+    let res = t
+        .post_as(
+            "mgr-li",
+            &format!("/api/v1/tickets/{id}/advance"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    let list = t.get_ok_as("mgr-li", "/api/v1/tickets").await;
+    assert!(list["items"].as_array().unwrap().is_empty(), "{list}");
+    // An auditor reads but changes nothing.
+    let res = t
+        .post_as(
+            "aud-he",
+            &format!("/api/v1/tickets/{id}/pause"),
+            &json!({"reason": "customer_documents"}),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    let events = t
+        .get_ok_as("aud-he", &format!("/api/v1/tickets/{id}/events"))
+        .await;
+    assert_eq!(events.as_array().unwrap().len(), 1);
+    t.stop().await;
+}
