@@ -1,0 +1,247 @@
+//! Logins, throttling, sessions, API tokens, people leaving, vacancies.
+
+mod common;
+
+use common::{TestApp, expect, local};
+use serde_json::json;
+
+async fn set_password(t: &TestApp, user: &str, password: &str) {
+    yekuo::auth::users::set_password(&t.app, user, Some(password.into()))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn throttled_logins_lock_without_revealing_accounts() {
+    let t = TestApp::spawn_with(
+        local("2026-03-02 10:00"),
+        "[auth]\nmax_failures = 3\nlock_minutes = 15\nfailure_delay_ms = 0",
+    )
+    .await;
+    set_password(&t, "mgr-li", "correct horse battery").await;
+    let login = |user: &str, pw: &str| {
+        t.client
+            .post(t.url("/api/v1/auth/login"))
+            .json(&json!({"username": user, "password": pw}))
+            .send()
+    };
+    // Unknown account and wrong password read the same.
+    let a = expect(login("nobody", "x").await.unwrap(), 401).await;
+    let b = expect(login("mgr-li", "wrong").await.unwrap(), 401).await;
+    assert_eq!(a["detail"], b["detail"]);
+    // The third failure from this address locks it; the right password now waits too.
+    expect(login("mgr-li", "wrong again").await.unwrap(), 401).await;
+    let locked = expect(login("mgr-li", "correct horse battery").await.unwrap(), 429).await;
+    assert!(
+        locked["detail"]
+            .as_str()
+            .unwrap()
+            .contains("try again after")
+    );
+    let other = expect(login("nobody-else", "x").await.unwrap(), 429).await;
+    assert_eq!(
+        other["status"], 429,
+        "the address is locked whatever the account"
+    );
+    // After the lock the right password works.
+    t.clock.advance(chrono::Duration::minutes(16));
+    let res = login("mgr-li", "correct horse battery").await.unwrap();
+    assert_eq!(res.status(), 200);
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn sessions_and_tokens_are_revocable() {
+    let t = TestApp::spawn(local("2026-03-02 10:00")).await;
+    set_password(&t, "dir-chen", "director password 1").await;
+    let res = t
+        .client
+        .post(t.url("/api/v1/auth/login"))
+        .json(&json!({"username": "dir-chen", "password": "director password 1"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let me = expect(res, 200).await;
+    let csrf = me["csrf_token"].as_str().unwrap().to_string();
+    let get = |path: &str| t.client.get(t.url(path)).header("cookie", &cookie).send();
+    expect(get("/api/v1/auth/me").await.unwrap(), 200).await;
+    let sessions = expect(get("/api/v1/sessions").await.unwrap(), 200).await;
+    assert_eq!(sessions[0]["current"], true);
+    // An API token, shown once, listed without its secret, revocable.
+    let created = expect(
+        t.client
+            .post(t.url("/api/v1/tokens"))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"name": "报表导出"}))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
+    let token = created["token"].as_str().unwrap().to_string();
+    let listed = expect(get("/api/v1/tokens").await.unwrap(), 200).await;
+    assert!(
+        !listed.to_string().contains(&token),
+        "secrets are never listed"
+    );
+    let by_token = t
+        .client
+        .get(t.url("/api/v1/auth/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expect(by_token, 200).await["username"], "dir-chen");
+    let del = t
+        .client
+        .delete(t.url(&format!("/api/v1/tokens/{}", created["id"])))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), 204);
+    let res = t
+        .client
+        .get(t.url("/api/v1/auth/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    // Logging out ends the session.
+    let res = t
+        .client
+        .post(t.url("/api/v1/auth/logout"))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(get("/api/v1/auth/me").await.unwrap().status(), 401);
+    // Sessions expire after `auth.session_hours` without use.
+    let res = t
+        .client
+        .post(t.url("/api/v1/auth/login"))
+        .json(&json!({"username": "dir-chen", "password": "director password 1"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie2 = res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    t.clock.advance(chrono::Duration::hours(13));
+    let res = t
+        .client
+        .get(t.url("/api/v1/auth/me"))
+        .header("cookie", &cookie2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn people_leave_their_tickets_are_listed_and_reassigned_with_an_event() {
+    let t = TestApp::spawn(local("2026-03-02 10:00")).await;
+    let a = t.create_ticket(json!({})).await;
+    t.create_ticket(json!({})).await;
+    let li = a["manager_id"].as_i64().unwrap();
+    let res = t
+        .post_as(
+            "adm-ma",
+            &format!("/api/v1/people/{li}/deactivate"),
+            &json!({}),
+        )
+        .await;
+    let out = expect(res, 200).await;
+    assert_eq!(out["person"]["active"], false);
+    assert_eq!(out["open_tickets"].as_array().unwrap().len(), 2);
+    // The leaver's token no longer works; their history stays.
+    assert_eq!(t.get_as("mgr-li", "/api/v1/auth/me").await.status(), 401);
+    let events = t
+        .get_ok_as("dir-chen", &format!("/api/v1/tickets/{}/events", a["id"]))
+        .await;
+    assert_eq!(events[0]["actor"], "mgr-li");
+    // The director hands the ticket to another manager of the center.
+    let bad = t
+        .post_as(
+            "dir-chen",
+            &format!("/api/v1/tickets/{}/reassign", a["id"]),
+            &json!({"manager": "mgr-wang", "owner": "mgr-wang", "note": "x"}),
+        )
+        .await;
+    assert_eq!(
+        expect(bad, 422).await["errors"][0]["field"],
+        "manager",
+        "mgr-wang is not of GZ-TH"
+    );
+    let v = t
+        .post_as(
+            "dir-chen",
+            &format!("/api/v1/tickets/{}/reassign", a["id"]),
+            &json!({"manager": "mgr-zhao", "owner": "mgr-zhao", "note": "李经理调离"}),
+        )
+        .await;
+    let v = expect(v, 200).await;
+    assert_eq!(
+        (v["owner"].as_str(), v["manager"].as_str()),
+        (Some("mgr-zhao"), Some("mgr-zhao"))
+    );
+    let events = t
+        .get_ok_as("dir-chen", &format!("/api/v1/tickets/{}/events", a["id"]))
+        .await;
+    let last = events.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "reassigned");
+    assert_eq!(last["actor"], "dir-chen");
+    assert_eq!(last["payload"]["note"], "李经理调离");
+    let held = t
+        .get_ok_as("adm-ma", &format!("/api/v1/people/{li}/open-tickets"))
+        .await;
+    assert_eq!(
+        held.as_array().unwrap().len(),
+        1,
+        "one ticket still to reassign"
+    );
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn the_ladder_names_vacant_roles() {
+    let t = TestApp::spawn(local("2026-03-02 10:00")).await;
+    let v = t.create_ticket(json!({"service_center": "GZ-YX"})).await;
+    let ladder = t
+        .get_ok_as("head-wu", &format!("/api/v1/tickets/{}/ladder", v["id"]))
+        .await;
+    assert_eq!(ladder["manager"]["username"], "mgr-wang");
+    assert_eq!(ladder["deputy_head"]["username"], "dep-sun");
+    assert_eq!(ladder["head"]["username"], "head-wu");
+    // GZ-YX has no director: the vacancy says which role in which unit.
+    assert_eq!(ladder["center_director"]["state"], "vacant");
+    assert_eq!(
+        ladder["center_director"]["vacancy"]["role"],
+        "center_director"
+    );
+    assert_eq!(ladder["center_director"]["vacancy"]["unit_code"], "GZ-YX");
+    let v = t.create_ticket(json!({})).await;
+    let ladder = t
+        .get_ok_as("head-wu", &format!("/api/v1/tickets/{}/ladder", v["id"]))
+        .await;
+    assert_eq!(ladder["center_director"]["username"], "dir-chen");
+    t.stop().await;
+}
