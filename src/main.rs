@@ -66,6 +66,14 @@ enum OrgCmd {
     },
     /// List units.
     Units,
+    /// Import units and people from a CSV or XLSX file (docs/org-import.md):
+    /// all or nothing, every bad row named with its line.
+    Import {
+        file: PathBuf,
+        /// Show what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -518,6 +526,44 @@ async fn org_cmd(cmd: OrgCmd, config: Config) -> anyhow::Result<ExitCode> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}: {}", describe_org(&e)))?;
             println!("created unit {} ({})", u.code, u.kind);
+        }
+        OrgCmd::Import { file, dry_run } => {
+            use yekuo::org::import::{Format, ImportError, import_bytes};
+            let format = Format::from_path(&file)?;
+            let bytes =
+                std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            match import_bytes(&app.db, &bytes, format, dry_run, app.now()).await {
+                Ok(r) => {
+                    for c in &r.changes {
+                        println!("line {:>5}: {}", c.line, c.what);
+                    }
+                    println!(
+                        "units: {} created, {} updated, {} unchanged; people: {} created, {} updated, {} unchanged, {} deactivated; roles: +{} -{}{}",
+                        r.units_created,
+                        r.units_updated,
+                        r.units_unchanged,
+                        r.people_created,
+                        r.people_updated,
+                        r.people_unchanged,
+                        r.people_deactivated,
+                        r.roles_added,
+                        r.roles_removed,
+                        if dry_run {
+                            " (dry run: nothing written)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+                Err(ImportError::Rows(rows)) => {
+                    for r in &rows {
+                        eprintln!("{}: line {}: {}", file.display(), r.line, r.message);
+                    }
+                    eprintln!("yekuo: nothing imported ({} bad row(s))", rows.len());
+                    return Ok(ExitCode::from(2));
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         OrgCmd::Units => {
             for u in org::all_units(&app.db).await? {

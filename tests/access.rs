@@ -245,3 +245,62 @@ async fn the_ladder_names_vacant_roles() {
     assert_eq!(ladder["center_director"]["username"], "dir-chen");
     t.stop().await;
 }
+
+#[tokio::test]
+async fn org_import_over_http_is_all_or_nothing() {
+    let t = TestApp::spawn(local("2026-03-02 10:00")).await;
+    let good = "type,code,name,kind,parent,email,phone,unit,roles,lang,active\n\
+                unit,GZ-BY,白云供电服务中心,service_center,GZ,,,,,,\n\
+                person,mgr-bai,白经理,,,bai@example.com,13800000000,GZ-BY,manager,zh-CN,true\n";
+    let bad = format!("{good}person,mgr-bad,坏行,,,not-an-email,,GZ-BY,manager,,\n");
+    let post = |body: String, dry: bool| {
+        t.req(
+            "root",
+            reqwest::Method::POST,
+            &format!("/api/v1/org/import?dry_run={dry}"),
+        )
+        .header("content-type", "text/csv")
+        .body(body)
+        .send()
+    };
+    let e = expect(post(bad, false).await.unwrap(), 422).await;
+    assert_eq!(e["errors"][0]["field"], "line 4");
+    let units = t.get_ok("/api/v1/org/units").await;
+    assert!(!units.to_string().contains("GZ-BY"), "nothing written");
+    let dry = expect(post(good.to_string(), true).await.unwrap(), 200).await;
+    assert_eq!(
+        (
+            dry["units_created"].as_u64(),
+            dry["people_created"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert!(
+        !t.get_ok("/api/v1/org/units")
+            .await
+            .to_string()
+            .contains("GZ-BY"),
+        "a dry run writes nothing"
+    );
+    let done = expect(post(good.to_string(), false).await.unwrap(), 200).await;
+    assert_eq!(done["people_created"], 1);
+    assert!(
+        t.get_ok("/api/v1/org/units")
+            .await
+            .to_string()
+            .contains("GZ-BY")
+    );
+    let res = t
+        .req("adm-ma", reqwest::Method::POST, "/api/v1/org/import")
+        .header("content-type", "text/csv")
+        .body(good.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        403,
+        "a bureau admin does not import the whole chart"
+    );
+    t.stop().await;
+}

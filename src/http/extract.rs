@@ -65,28 +65,6 @@ fn form_urlencoded_pairs(q: &str) -> Vec<(String, String)> {
     serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default()
 }
 
-/// Who is acting. Until authentication exists this is the `X-Actor` header
-/// (default `api`); every event records it.
-pub struct Actor(pub crate::tickets::Actor);
-
-impl<S: Send + Sync> FromRequestParts<S> for Actor {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let name = parts
-            .headers
-            .get("x-actor")
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|s| !s.is_empty() && s.len() <= 100)
-            .unwrap_or("api");
-        Ok(Actor(crate::tickets::Actor {
-            person_id: None,
-            name: name.to_string(),
-        }))
-    }
-}
-
 /// A numeric id in the path (`/tickets/{id}`); anything else is a 400.
 pub struct IdPath(pub i64);
 

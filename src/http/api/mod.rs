@@ -25,7 +25,7 @@ pub mod tickets;
         auth::login, auth::logout, auth::me, auth::create_token, auth::list_tokens, auth::revoke_token,
         auth::list_sessions, auth::revoke_session,
         org::list_units, org::create_unit, org::list_people, org::create_person, org::show_person,
-        org::deactivate, org::open_tickets,
+        org::deactivate, org::open_tickets, org::import,
     ),
     tags((name = "tickets", description = "Connection tickets"), (name = "access", description = "Login, sessions, API tokens"),
         (name = "org", description = "Organisation chart and people"), (name = "reference", description = "Policy and calendar")),

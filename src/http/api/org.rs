@@ -20,6 +20,7 @@ use crate::validate::Fields;
 pub fn router() -> Router<App> {
     Router::new()
         .route("/org/units", get(list_units).post(create_unit))
+        .route("/org/import", post(import))
         .route("/people", get(list_people).post(create_person))
         .route("/people/{id}", get(show_person))
         .route("/people/{id}/deactivate", post(deactivate))
@@ -103,6 +104,63 @@ async fn administered(app: &App, p: &Principal, id: i64) -> Result<person::Model
         Ok(person)
     } else {
         Err(ApiError::NotFound(format!("person {id} does not exist")))
+    }
+}
+
+/// Import units and people from a CSV or XLSX file (see docs/org-import.md):
+/// all or nothing; every bad row is named with its line. `?dry_run=true`
+/// reports what would change without writing. Installation-wide admins only.
+#[utoipa::path(post, path = "/api/v1/org/import", tag = "org",
+    params(("dry_run" = Option<bool>, Query, description = "report only, write nothing")),
+    request_body(content = String, content_type = "text/csv", description = "the file: text/csv, or an .xlsx workbook as application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, body = crate::org::import::ImportReport), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn import(
+    State(app): State<App>,
+    p: Principal,
+    q: crate::http::extract::QueryMap,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<crate::org::import::ImportReport>, ApiError> {
+    use crate::org::import::{Format, ImportError, import_bytes};
+    if !permissions::administers(&p, None) {
+        return Err(ApiError::Forbidden(
+            "only an installation-wide admin imports the org chart".into(),
+        ));
+    }
+    let dry_run = match q.0.get("dry_run").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "dry_run must be true or false, not `{other}`"
+            )));
+        }
+    };
+    let ct = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let format = if ct.starts_with("text/csv") {
+        Format::Csv
+    } else if ct.starts_with("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") {
+        Format::Xlsx
+    } else {
+        return Err(ApiError::BadRequest(
+            "send the file as text/csv or as an .xlsx workbook".into(),
+        ));
+    };
+    match import_bytes(&app.db, &body, format, dry_run, app.now()).await {
+        Ok(report) => Ok(Json(report)),
+        Err(ImportError::Rows(rows)) => Err(ApiError::Invalid(
+            rows.into_iter()
+                .map(|r| crate::validate::FieldError {
+                    field: format!("line {}", r.line),
+                    message: r.message,
+                })
+                .collect(),
+        )),
+        Err(ImportError::Format(m)) => Err(ApiError::BadRequest(m)),
+        Err(ImportError::Db(e)) => Err(ApiError::Internal(e.into())),
     }
 }
 
