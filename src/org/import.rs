@@ -1590,6 +1590,29 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_is_valid() {
+        let doc = include_str!("../../docs/org-import.md");
+        let example = doc
+            .split("```csv\n")
+            .nth(1)
+            .and_then(|s| s.split("```").next())
+            .expect("example");
+        let parsed = parse_csv(example);
+        assert_eq!(parsed.errors, vec![]);
+        assert_eq!(check_refs(&parsed, &Existing::default()), vec![]);
+        assert_eq!((parsed.units.len(), parsed.people.len()), (3, 7));
+        assert!(!parsed.people[6].active);
+    }
+
+    /// Compiles only if the import's future is `Send` (HTTP handlers need it).
+    #[allow(dead_code)]
+    fn import_future_is_send(
+        db: &sea_orm::DatabaseConnection,
+    ) -> impl Future<Output = Result<ImportReport, ImportError>> + Send + '_ {
+        import_bytes(db, b"", Format::Csv, true, Utc::now())
+    }
+
+    #[test]
     fn formats_by_extension() {
         assert_eq!(
             Format::from_path(Path::new("org.CSV")).unwrap(),
