@@ -283,6 +283,32 @@ impl Config {
         Ok(Config { raw, bind, zone })
     }
 
+    /// The settings in force, for admins to look at: secrets are masked.
+    pub fn public_view(&self) -> serde_json::Value {
+        let r = &self.raw;
+        let mask = |s: &Secret| if s.is_empty() { "" } else { "***" };
+        serde_json::json!({
+            "server": {"bind": r.server.bind, "base_url": r.server.base_url},
+            "database": {
+                "url": redact_url(&r.database.url), "password": mask(&r.database.password),
+                "migrate_on_start": r.database.migrate_on_start, "max_connections": r.database.max_connections,
+            },
+            "time": {"zone": r.time.zone},
+            "calendar": {"dir": r.calendar.dir, "files": r.calendar.files},
+            "mail": {
+                "transport": r.mail.transport, "dir": r.mail.dir, "from": r.mail.from,
+                "smtp_host": r.mail.smtp_host, "smtp_port": r.mail.smtp_port,
+                "smtp_username": r.mail.smtp_username, "smtp_password": mask(&r.mail.smtp_password),
+            },
+            "auth": {
+                "session_hours": r.auth.session_hours, "max_failures": r.auth.max_failures,
+                "failure_window_minutes": r.auth.failure_window_minutes, "lock_minutes": r.auth.lock_minutes,
+                "failure_delay_ms": r.auth.failure_delay_ms, "trust_forwarded_for": r.auth.trust_forwarded_for,
+            },
+            "log": {"filter": r.log.filter},
+        })
+    }
+
     /// The SLA policy (categories, stages, pause reasons), validated.
     pub fn sla_policy(&self) -> SlaPolicy {
         SlaPolicy::from_config(&self.raw.sla).expect("validated at load")

@@ -304,3 +304,25 @@ async fn org_import_over_http_is_all_or_nothing() {
     );
     t.stop().await;
 }
+
+#[tokio::test]
+async fn admins_see_the_configuration_with_secrets_masked() {
+    let t = TestApp::spawn_with(
+        local("2026-03-02 10:00"),
+        "[mail]\nsmtp_password = \"hunter2\"",
+    )
+    .await;
+    let c = t.get_ok_as("adm-ma", "/api/v1/admin/config").await;
+    assert_eq!(c["mail"]["smtp_password"], "***");
+    assert!(!c.to_string().contains("hunter2"));
+    assert_eq!(c["time"]["zone"], "Asia/Shanghai");
+    let cal = t.get_ok_as("adm-ma", "/api/v1/calendar").await;
+    assert_eq!(cal["last_covered_year"], 2026);
+    assert!(
+        cal["version"]
+            .as_str()
+            .unwrap()
+            .starts_with("cn-2024+cn-2025+cn-2026")
+    );
+    t.stop().await;
+}

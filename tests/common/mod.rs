@@ -162,10 +162,10 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let (url, pg_admin) = fresh_database(dir.path()).await;
         let toml = format!(
-            "[database]\nurl = \"{url}\"\nmax_connections = 5\n[calendar]\ndir = \"\"\n[mail]\ndir = \"{}\"\n{extra_toml}",
+            "[database]\nurl = \"{url}\"\nmax_connections = 5\n[calendar]\ndir = \"\"\n[mail]\ndir = \"{}\"",
             dir.path().join("mail").display()
         );
-        let config = Config::from_toml_overrides(&toml).expect("test config");
+        let config = Config::from_toml_layers(&[&toml, extra_toml]).expect("test config");
         let clock = FixedClock::new(now);
         let app = App::start(config, Some(Arc::new(clock.clone())))
             .await

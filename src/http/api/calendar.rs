@@ -16,6 +16,7 @@ pub fn router() -> Router<App> {
     Router::new()
         .route("/calendar/add", get(add))
         .route("/calendar/between", get(between))
+        .route("/calendar", get(info))
 }
 
 fn date_param(q: &QueryMap, name: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
@@ -41,6 +42,29 @@ pub struct CalendarAnswer {
     pub working_days: Option<i64>,
     pub provisional: bool,
     pub calendar_version: String,
+}
+
+/// The loaded working-day calendar.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarInfo {
+    /// The files loaded, with a hash of their contents.
+    pub version: String,
+    pub first_covered: NaiveDate,
+    pub last_covered: NaiveDate,
+    /// Dates after `last_covered` are provisional (weekend rule).
+    pub last_covered_year: i32,
+}
+
+/// Which calendar is loaded and what it covers.
+#[utoipa::path(get, path = "/api/v1/calendar", tag = "reference",
+    responses((status = 200, body = CalendarInfo), (status = 401, body = Problem)))]
+async fn info(State(app): State<App>, _p: crate::auth::Principal) -> Json<CalendarInfo> {
+    Json(CalendarInfo {
+        version: app.calendar.version().to_string(),
+        first_covered: app.calendar.first_covered(),
+        last_covered: app.calendar.last_covered(),
+        last_covered_year: app.calendar.last_covered_year(),
+    })
 }
 
 /// The nth working day strictly after `start`.

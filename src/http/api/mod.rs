@@ -21,7 +21,7 @@ pub mod tickets;
         tickets::create, tickets::list, tickets::show, tickets::update, tickets::events, tickets::explain,
         tickets::advance, tickets::pause, tickets::resume, tickets::close, tickets::cancel, tickets::reopen,
         tickets::reassign, tickets::ladder,
-        policy, calendar::add, calendar::between,
+        policy, config, calendar::info, calendar::add, calendar::between,
         auth::login, auth::logout, auth::me, auth::create_token, auth::list_tokens, auth::revoke_token,
         auth::list_sessions, auth::revoke_session,
         org::list_units, org::create_unit, org::list_people, org::create_person, org::show_person,
@@ -41,6 +41,22 @@ pub fn router() -> Router<App> {
         .merge(auth::router())
         .merge(org::router())
         .route("/policy", get(policy))
+        .route("/admin/config", get(config))
+}
+
+/// The configuration in force, secrets masked (admins).
+#[utoipa::path(get, path = "/api/v1/admin/config", tag = "reference",
+    responses((status = 200, body = Object), (status = 401, body = crate::http::error::Problem), (status = 403, body = crate::http::error::Problem)))]
+async fn config(
+    State(app): State<App>,
+    p: crate::auth::Principal,
+) -> Result<Json<serde_json::Value>, crate::http::error::ApiError> {
+    if !crate::auth::permissions::is_admin(&p) {
+        return Err(crate::http::error::ApiError::Forbidden(
+            "only admins view the configuration".into(),
+        ));
+    }
+    Ok(Json(app.config.public_view()))
 }
 
 /// Ticket categories and limits, stages and their limits, pause reasons.
