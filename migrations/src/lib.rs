@@ -5,6 +5,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000000_org;
 mod m20261127_000001_tickets;
+mod m20261127_000002_escalation;
+mod m20261127_000003_mail;
 
 pub struct Migrator;
 
@@ -14,6 +16,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000000_org::Migration),
             Box::new(m20261127_000001_tickets::Migration),
+            Box::new(m20261127_000002_escalation::Migration),
+            Box::new(m20261127_000003_mail::Migration),
         ]
     }
 }
