@@ -18,6 +18,7 @@ pub struct App {
     pub config: Arc<Config>,
     pub calendar: Arc<Calendar>,
     pub policy: Arc<SlaPolicy>,
+    pub ladder: Arc<crate::sla::LadderPolicy>,
     pub clock: SharedClock,
 }
 
@@ -33,6 +34,7 @@ impl App {
         Ok(App {
             db,
             policy: Arc::new(config.sla_policy()),
+            ladder: Arc::new(config.ladder_policy()),
             calendar: Arc::new(calendar),
             config: Arc::new(config),
             clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),

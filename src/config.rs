@@ -115,9 +115,12 @@ pub struct CalendarConfig {
     pub dir: String,
 }
 
+/// `[mail]`: the outbox's transport and delivery worker (see docs/mail.md).
 #[derive(Debug, Clone, Deserialize)]
 pub struct MailConfig {
+    /// `file` (the embedded default), `smtp`, or `memory` (tests only).
     pub transport: String,
+    /// Folder of the `file` transport's `.eml` files.
     pub dir: String,
     pub from: String,
     #[serde(default)]
@@ -127,6 +130,94 @@ pub struct MailConfig {
     pub smtp_username: String,
     #[serde(default)]
     pub smtp_password: Secret,
+    /// `starttls`, `tls` (implicit, port 465) or `none` (plain).
+    pub smtp_security: crate::mail::SmtpSecurity,
+    /// Timeout of each SMTP command, connecting included.
+    pub smtp_timeout_seconds: u64,
+    /// At most this many pooled SMTP connections.
+    pub smtp_pool_size: u32,
+    /// Host part of Message-IDs; empty: the domain of `from`.
+    #[serde(default)]
+    pub message_id_domain: String,
+    /// A worker's claim on a row lasts this long; then another may take it.
+    pub claim_seconds: u64,
+    /// First retry delay; doubles per attempt up to `retry_max_seconds`.
+    pub retry_base_seconds: u64,
+    pub retry_max_seconds: u64,
+    /// After this many attempts a row becomes `failed`.
+    pub max_attempts: u32,
+    /// Rows claimed per round of the delivery worker.
+    pub batch_size: u64,
+    /// Whether `transport = "memory"` is allowed (tests set it; production never).
+    #[serde(default)]
+    pub allow_memory: bool,
+}
+
+impl MailConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad =
+            |key: &str, problem: String| Err(ConfigError::invalid(format!("mail.{key}"), problem));
+        match self.transport.as_str() {
+            "file" | "smtp" => {}
+            "memory" if self.allow_memory => {}
+            "memory" => {
+                return bad(
+                    "transport",
+                    "`memory` keeps mail in the process and loses it; it is for tests only (set mail.allow_memory)".into(),
+                );
+            }
+            other => {
+                return bad(
+                    "transport",
+                    format!("`{other}` is not one of file, smtp, memory"),
+                );
+            }
+        }
+        if let Err(e) = crate::mail::EmailAddress::parse(&self.from) {
+            return bad("from", e.to_string());
+        }
+        if self.transport == "smtp" && self.smtp_host.trim().is_empty() {
+            return bad(
+                "smtp_host",
+                "is required when mail.transport = \"smtp\"".into(),
+            );
+        }
+        if self.transport == "smtp" && self.smtp_port == 0 {
+            return bad("smtp_port", "must be a TCP port (1-65535)".into());
+        }
+        if self.smtp_username.is_empty() != self.smtp_password.is_empty() {
+            return bad(
+                "smtp_password",
+                "give both smtp_username and smtp_password, or neither".into(),
+            );
+        }
+        for (key, value) in [
+            ("smtp_timeout_seconds", self.smtp_timeout_seconds),
+            ("smtp_pool_size", u64::from(self.smtp_pool_size)),
+            ("claim_seconds", self.claim_seconds),
+            ("retry_base_seconds", self.retry_base_seconds),
+            ("max_attempts", u64::from(self.max_attempts)),
+            ("batch_size", self.batch_size),
+        ] {
+            if value == 0 {
+                return bad(key, "must be at least 1".into());
+            }
+        }
+        if self.retry_max_seconds < self.retry_base_seconds {
+            return bad(
+                "retry_max_seconds",
+                "must be at least mail.retry_base_seconds".into(),
+            );
+        }
+        if self.claim_seconds <= self.smtp_timeout_seconds {
+            return bad(
+                "claim_seconds",
+                "must exceed mail.smtp_timeout_seconds, or a slow send would be claimed again"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -137,6 +228,14 @@ pub struct AuthConfig {
     pub lock_minutes: u32,
     pub failure_delay_ms: u64,
     pub trust_forwarded_for: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SchedulerConfig {
+    pub enabled: bool,
+    pub sweep_cron: String,
+    pub delivery_cron: String,
+    pub lease_seconds: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -153,8 +252,10 @@ pub struct RawConfig {
     pub calendar: CalendarConfig,
     pub mail: MailConfig,
     pub auth: AuthConfig,
+    pub scheduler: SchedulerConfig,
     pub log: LogConfig,
     pub sla: crate::sla::SlaConfig,
+    pub ladder: crate::sla::LadderConfig,
 }
 
 /// Validated configuration, ready to use.
@@ -267,19 +368,16 @@ impl Config {
                 "must be at least 1",
             ));
         }
-        if !matches!(raw.mail.transport.as_str(), "file" | "smtp" | "memory") {
-            return Err(ConfigError::invalid(
-                "mail.transport",
-                format!("`{}` is not one of file, smtp, memory", raw.mail.transport),
-            ));
-        }
+        raw.mail.validate()?;
         if raw.auth.session_hours == 0 || raw.auth.max_failures == 0 {
             return Err(ConfigError::invalid(
                 "auth",
                 "session_hours and max_failures must be at least 1",
             ));
         }
-        SlaPolicy::from_config(&raw.sla)?;
+        let policy = SlaPolicy::from_config(&raw.sla)?;
+        let keys: Vec<String> = policy.categories.iter().map(|c| c.key.clone()).collect();
+        crate::sla::LadderPolicy::from_config(&raw.ladder, &keys)?;
         Ok(Config { raw, bind, zone })
     }
 
@@ -307,6 +405,18 @@ impl Config {
             },
             "log": {"filter": r.log.filter},
         })
+    }
+
+    /// The escalation ladders, validated.
+    pub fn ladder_policy(&self) -> crate::sla::LadderPolicy {
+        let keys: Vec<String> = self
+            .raw
+            .sla
+            .categories
+            .iter()
+            .map(|c| c.key.clone())
+            .collect();
+        crate::sla::LadderPolicy::from_config(&self.raw.ladder, &keys).expect("validated at load")
     }
 
     /// The SLA policy (categories, stages, pause reasons), validated.
@@ -386,7 +496,7 @@ mod tests {
     #[test]
     fn secrets_never_print() {
         let c = Config::from_toml_overrides(
-            "[database]\nurl = \"postgres://u:hunter2@db/x\"\npassword = \"hunter3\"\n[mail]\nsmtp_password = \"hunter4\"",
+            "[database]\nurl = \"postgres://u:hunter2@db/x\"\npassword = \"hunter3\"\n[mail]\nsmtp_username = \"yekuo\"\nsmtp_password = \"hunter4\"",
         )
         .unwrap();
         let shown = format!("{c:?}");

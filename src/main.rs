@@ -47,6 +47,34 @@ enum Command {
     /// The organisation chart: units.
     #[command(subcommand)]
     Org(OrgCmd),
+    /// Apply the escalations due now (or at --as-of); `serve` runs this every minute.
+    Sweep {
+        /// The instant to sweep at (RFC 3339); now by default.
+        #[arg(long)]
+        as_of: Option<DateTime<chrono::FixedOffset>>,
+        /// Show what would escalate; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The mail outbox: list, retry, deliver now.
+    #[command(subcommand)]
+    Mail(MailCmd),
+}
+
+#[derive(Subcommand)]
+enum MailCmd {
+    /// List outbox mails, newest first.
+    List {
+        /// Only mails that failed for good.
+        #[arg(long)]
+        failed: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+    },
+    /// Queue a failed mail again.
+    Retry { id: i64 },
+    /// Send every due mail now through the configured transport.
+    Deliver,
 }
 
 #[derive(Subcommand)]
@@ -277,6 +305,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Ticket(cmd) => ticket(cmd, config).await,
         Command::User(cmd) => user(cmd, config).await,
         Command::Org(cmd) => org_cmd(cmd, config).await,
+        Command::Sweep { as_of, dry_run } => sweep(config, as_of, dry_run).await,
+        Command::Mail(cmd) => mail_cmd(cmd, config).await,
     }
 }
 
@@ -299,7 +329,17 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         );
     }
     tracing::info!(%bind, calendar = app.calendar.version(), "yekuo serving; API docs at /docs");
+    let mut jobs = if app.config.raw.scheduler.enabled {
+        let transport =
+            std::sync::Arc::new(yekuo::mail::Transport::from_config(&app.config.raw.mail)?);
+        Some(yekuo::scheduler::start(app.clone(), transport).await?)
+    } else {
+        None
+    };
     yekuo::http::serve(app, listener, shutdown_signal()).await?;
+    if let Some(jobs) = jobs.as_mut() {
+        let _ = jobs.shutdown().await;
+    }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
@@ -500,6 +540,74 @@ async fn user(cmd: UserCmd, config: Config) -> anyhow::Result<ExitCode> {
                 .ok_or_else(|| anyhow::anyhow!("no person `{username}`"))?;
             let (token, _) = yekuo::auth::tokens::create(&app, p.id, &name, None).await?;
             println!("{token}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn sweep(
+    config: Config,
+    as_of: Option<DateTime<chrono::FixedOffset>>,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    let app = App::start(config, fixed(as_of)).await?;
+    let at = app.now();
+    let r = yekuo::escalation::sweep(&app, at, dry_run, yekuo::escalation::BATCH).await?;
+    for a in &r.escalated {
+        let skipped = if a.skipped_levels.is_empty() {
+            String::new()
+        } else {
+            format!(" (skipped {:?})", a.skipped_levels)
+        };
+        let vacant: Vec<String> = a.vacancies.iter().map(|v| v.to_string()).collect();
+        println!(
+            "{:<16} level {} -> {}{skipped}  owner {}{}",
+            a.ticket_no,
+            a.from_level,
+            a.to_level,
+            a.new_owner.as_deref().unwrap_or("(unchanged)"),
+            if vacant.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", vacant.join("; "))
+            }
+        );
+    }
+    let verb = if dry_run {
+        "would escalate (dry run: nothing written)"
+    } else {
+        "escalated"
+    };
+    println!(
+        "{} due ticket(s) at {at}; {} {verb}; {} mail(s) queued",
+        r.examined,
+        r.escalated.len(),
+        r.mails
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn mail_cmd(cmd: MailCmd, config: Config) -> anyhow::Result<ExitCode> {
+    let app = App::start(config, None).await?;
+    match cmd {
+        MailCmd::List { failed, limit } => {
+            let state = failed.then_some(yekuo::mail::OutboxState::Failed);
+            print!(
+                "{}",
+                yekuo::mail::format_table(&yekuo::mail::list(&app, state, limit).await?)
+            );
+        }
+        MailCmd::Retry { id } => {
+            let v = yekuo::mail::retry(&app, id).await?;
+            println!("mail {} queued again ({})", v.id, v.state.as_str());
+        }
+        MailCmd::Deliver => {
+            let transport = yekuo::mail::Transport::from_config(&app.config.raw.mail)?;
+            let r = yekuo::mail::drain(&app, &transport, &yekuo::mail::worker_id()).await?;
+            println!(
+                "sent {}, retrying {}, failed {}",
+                r.sent, r.retrying, r.failed
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

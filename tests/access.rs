@@ -309,7 +309,7 @@ async fn org_import_over_http_is_all_or_nothing() {
 async fn admins_see_the_configuration_with_secrets_masked() {
     let t = TestApp::spawn_with(
         local("2026-03-02 10:00"),
-        "[mail]\nsmtp_password = \"hunter2\"",
+        "[mail]\nsmtp_username = \"yekuo\"\nsmtp_password = \"hunter2\"",
     )
     .await;
     let c = t.get_ok_as("adm-ma", "/api/v1/admin/config").await;

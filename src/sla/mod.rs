@@ -2,11 +2,13 @@
 //! and the SLA clock. No I/O; every function takes its `now`.
 
 mod deadline;
+pub mod ladder;
 mod policy;
 
 pub use deadline::{
     Due, DueExplanation, Pause, PauseFact, SlaClock, StageSla, StageSlaState, StageVisit, Standing,
 };
+pub use ladder::{Ladder, LadderConfig, LadderPolicy, Level, LevelDue, Offset};
 pub use policy::{
     Category, CategoryConfig, CountedFrom, NamedConfig, PauseReason, PowerSources, SlaConfig,
     SlaPolicy, Stage, StageConfig, VoltageLevel,

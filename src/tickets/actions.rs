@@ -359,6 +359,15 @@ pub fn recompute(app: &App, t: &mut ticket::Model, h: &History, now: DateTime<Ut
     };
     t.stage_due_date = due_date;
     t.stage_due_at = due_at;
+    // Only open tickets escalate; the next level is the first above the
+    // current one (ownership never falls back by itself).
+    t.next_escalation_at = (t.status == "open")
+        .then(|| {
+            let ladder = app.ladder.for_category(&t.category);
+            let instants = ladder.instants(&due, &sla);
+            ladder.next_after(&instants, t.escalation_level.max(0) as u32)
+        })
+        .flatten();
     t.updated_at = now;
 }
 

@@ -29,6 +29,8 @@ pub mod ticket {
         pub status: String,
         pub owner_id: i64,
         pub escalation_level: i32,
+        /// When the next ladder level falls due (open tickets only).
+        pub next_escalation_at: Option<DateTimeUtc>,
         pub due_date: Date,
         pub due_at: DateTimeUtc,
         pub provisional: bool,

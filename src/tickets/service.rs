@@ -143,6 +143,7 @@ pub async fn create(app: &App, actor: &Actor, n: NewTicket) -> Result<TicketView
         status: "open".into(),
         owner_id: manager.id,
         escalation_level: 0,
+        next_escalation_at: None,
         due_date: n.accepted_on,
         due_at: now,
         provisional: false,
@@ -398,20 +399,21 @@ async fn write_history(txn: &DatabaseTransaction, h: &mut History) -> Result<(),
     Ok(())
 }
 
-pub(crate) async fn append_event(
+/// Appends an event with the ticket's next sequence number; returns its id.
+pub async fn append_event(
     txn: &DatabaseTransaction,
     ticket_id: i64,
     actor: &Actor,
     at: DateTime<Utc>,
     kind: &str,
     payload: Value,
-) -> Result<(), TicketError> {
+) -> Result<i64, TicketError> {
     let last = event::Entity::find()
         .filter(event::Column::TicketId.eq(ticket_id))
         .order_by_desc(event::Column::Seq)
         .one(txn)
         .await?;
-    event::ActiveModel {
+    let row = event::ActiveModel {
         id: NotSet,
         ticket_id: Set(ticket_id),
         seq: Set(last.map_or(1, |e| e.seq + 1)),
@@ -423,7 +425,7 @@ pub(crate) async fn append_event(
     }
     .insert(txn)
     .await?;
-    Ok(())
+    Ok(row.id)
 }
 
 fn unique_to_conflict(e: sea_orm::DbErr) -> TicketError {

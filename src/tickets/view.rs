@@ -99,6 +99,8 @@ pub struct TicketView {
     pub owner: String,
     pub owner_name: String,
     pub escalation_level: i32,
+    /// When the next ladder level falls due (null when none is left or the ticket is not open).
+    pub next_escalation_at: Option<DateTime<Utc>>,
     pub due_date: NaiveDate,
     /// 24:00 local time of `due_date`: overdue from this instant on.
     pub due_at: DateTime<Utc>,
@@ -239,6 +241,7 @@ impl TicketView {
             owner,
             owner_name,
             escalation_level: t.escalation_level,
+            next_escalation_at: t.next_escalation_at,
             due_date: t.due_date,
             due_at: t.due_at,
             provisional: t.provisional,

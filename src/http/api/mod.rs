@@ -10,6 +10,7 @@ use crate::sla::SlaPolicy;
 
 pub mod auth;
 pub mod calendar;
+pub mod mail;
 pub mod org;
 pub mod tickets;
 
@@ -26,9 +27,11 @@ pub mod tickets;
         auth::list_sessions, auth::revoke_session,
         org::list_units, org::create_unit, org::list_people, org::create_person, org::show_person,
         org::deactivate, org::open_tickets, org::import,
+        mail::list, mail::retry,
     ),
     tags((name = "tickets", description = "Connection tickets"), (name = "access", description = "Login, sessions, API tokens"),
-        (name = "org", description = "Organisation chart and people"), (name = "reference", description = "Policy and calendar")),
+        (name = "org", description = "Organisation chart and people"),
+        (name = "mail", description = "The mail outbox"), (name = "reference", description = "Policy and calendar")),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = []))
 )]
@@ -40,6 +43,7 @@ pub fn router() -> Router<App> {
         .merge(calendar::router())
         .merge(auth::router())
         .merge(org::router())
+        .merge(mail::router())
         .route("/policy", get(policy))
         .route("/admin/config", get(config))
 }

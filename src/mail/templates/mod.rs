@@ -1,0 +1,86 @@
+//! Mail templates (askama): one folder per mail under templates/mail/,
+//! each with a subject, a text body and an HTML body per language. zh-CN is
+//! the default; English for people whose `lang` is `en`.
+
+mod escalation;
+mod vacancy;
+
+pub use escalation::{EscalationContext, LadderStep, render_escalation};
+pub use vacancy::{VacancyContext, render_vacancy};
+
+use crate::org::Role;
+
+/// The language a mail is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    ZhCn,
+    En,
+}
+
+impl Lang {
+    /// A person's `lang` preference: `en` (or `en-…`) is English, anything
+    /// else the default zh-CN.
+    pub fn from_pref(pref: &str) -> Lang {
+        let p = pref.trim().to_ascii_lowercase();
+        if p == "en" || p.starts_with("en-") || p.starts_with("en_") {
+            Lang::En
+        } else {
+            Lang::ZhCn
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::ZhCn => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// A role's name in `lang`, for mail text.
+pub fn role_label(role: Role, lang: Lang) -> &'static str {
+    match (role, lang) {
+        (Role::Manager, Lang::ZhCn) => "客户经理",
+        (Role::CenterDirector, Lang::ZhCn) => "服务中心主任",
+        (Role::DeputyHead, Lang::ZhCn) => "分管副局长",
+        (Role::Head, Lang::ZhCn) => "局长",
+        (Role::Department, Lang::ZhCn) => "部门专责",
+        (Role::Auditor, Lang::ZhCn) => "营销稽查",
+        (Role::Admin, Lang::ZhCn) => "系统管理员",
+        (Role::Manager, Lang::En) => "customer manager",
+        (Role::CenterDirector, Lang::En) => "service center director",
+        (Role::DeputyHead, Lang::En) => "deputy head",
+        (Role::Head, Lang::En) => "head of bureau",
+        (Role::Department, Lang::En) => "department member",
+        (Role::Auditor, Lang::En) => "auditor",
+        (Role::Admin, Lang::En) => "administrator",
+    }
+}
+
+/// Trims what a template leaves around a one-line subject.
+fn subject(s: String) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_preferences() {
+        assert_eq!(Lang::from_pref("en"), Lang::En);
+        assert_eq!(Lang::from_pref("en-GB"), Lang::En);
+        assert_eq!(Lang::from_pref("zh-CN"), Lang::ZhCn);
+        assert_eq!(Lang::from_pref(""), Lang::ZhCn);
+        assert_eq!(Lang::from_pref("fr"), Lang::ZhCn);
+    }
+
+    #[test]
+    fn every_role_has_labels() {
+        for r in Role::ALL {
+            assert!(!role_label(r, Lang::ZhCn).is_empty());
+            assert!(role_label(r, Lang::En).is_ascii());
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Scheduled jobs inside `serve` (tokio-cron-scheduler): the escalation
+//! sweep and the mail delivery worker. Each run first takes a lease row in
+//! the database, so several instances on one PostgreSQL never run the same
+//! job at once; correctness does not rest on the lease (the unique keys hold
+//! regardless).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    sea_query::{Expr, OnConflict},
+};
+use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
+
+use crate::app::App;
+use crate::mail::Transport;
+
+/// The lease rows (`job_leases`).
+pub mod lease {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "job_leases")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub name: String,
+        pub holder: String,
+        pub expires_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Takes (or renews) the lease `name` for `holder` until `now + ttl`;
+/// false while another holder's lease is live.
+pub async fn try_lease<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+    holder: &str,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let until = now + ttl;
+    let res = lease::Entity::update_many()
+        .col_expr(lease::Column::Holder, Expr::value(holder))
+        .col_expr(lease::Column::ExpiresAt, Expr::value(until))
+        .filter(lease::Column::Name.eq(name))
+        .filter(
+            sea_orm::Condition::any()
+                .add(lease::Column::ExpiresAt.lte(now))
+                .add(lease::Column::Holder.eq(holder)),
+        )
+        .exec(db)
+        .await?;
+    if res.rows_affected == 1 {
+        return Ok(true);
+    }
+    let row = lease::ActiveModel {
+        name: sea_orm::Set(name.to_string()),
+        holder: sea_orm::Set(holder.to_string()),
+        expires_at: sea_orm::Set(until),
+    };
+    let inserted = lease::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(lease::Column::Name)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(inserted == 1)
+}
+
+/// Gives the lease back early (after a run).
+pub async fn release<C: ConnectionTrait>(db: &C, name: &str, holder: &str) -> Result<(), DbErr> {
+    lease::Entity::delete_many()
+        .filter(lease::Column::Name.eq(name))
+        .filter(lease::Column::Holder.eq(holder))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// One run of the sweep under its lease; returns whether it ran.
+pub async fn run_sweep(app: &App, holder: &str) -> anyhow::Result<bool> {
+    let now = app.now();
+    let ttl = Duration::seconds(app.config.raw.scheduler.lease_seconds.into());
+    if !try_lease(&app.db, "sweep", holder, ttl, now).await? {
+        return Ok(false);
+    }
+    let result = crate::escalation::sweep(app, now, false, crate::escalation::BATCH).await;
+    release(&app.db, "sweep", holder).await?;
+    result?;
+    Ok(true)
+}
+
+/// One run of the delivery worker under its lease; returns whether it ran.
+pub async fn run_delivery(app: &App, transport: &Transport, holder: &str) -> anyhow::Result<bool> {
+    let now = app.now();
+    let ttl = Duration::seconds(app.config.raw.scheduler.lease_seconds.into());
+    if !try_lease(&app.db, "deliver", holder, ttl, now).await? {
+        return Ok(false);
+    }
+    let result = crate::mail::deliver_due(app, transport, holder, 100).await;
+    release(&app.db, "deliver", holder).await?;
+    result?;
+    Ok(true)
+}
+
+/// Starts the jobs; stop them with `shutdown()` on the returned scheduler.
+pub async fn start(app: App, transport: Arc<Transport>) -> Result<JobScheduler, JobSchedulerError> {
+    let sched = JobScheduler::new().await?;
+    let holder = crate::mail::worker_id();
+    let cfg = app.config.raw.scheduler.clone();
+    let (a, h) = (app.clone(), holder.clone());
+    sched
+        .add(Job::new_async_tz(cfg.sweep_cron.as_str(), app.zone(), move |_, _| {
+            let (app, holder) = (a.clone(), h.clone());
+            Box::pin(async move {
+                if let Err(e) = run_sweep(&app, &holder).await {
+                    tracing::error!(error = %e, "escalation sweep failed; it runs again at its next time");
+                }
+            })
+        })?)
+        .await?;
+    let (a, h) = (app.clone(), holder);
+    sched
+        .add(Job::new_async_tz(cfg.delivery_cron.as_str(), app.zone(), move |_, _| {
+            let (app, holder, transport) = (a.clone(), h.clone(), transport.clone());
+            Box::pin(async move {
+                if let Err(e) = run_delivery(&app, &transport, &holder).await {
+                    tracing::error!(error = %e, "mail delivery failed; it runs again at its next time");
+                }
+            })
+        })?)
+        .await?;
+    sched.start().await?;
+    Ok(sched)
+}

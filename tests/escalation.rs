@@ -1,0 +1,253 @@
+//! The owner escalation ladder against a real database: exact instants,
+//! pauses, several levels late, vacancies, and exactly-once under two
+//! concurrent sweepers. Dates cross-checked with PyPI `chinese-calendar`.
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use common::{TestApp, local};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+use yekuo::escalation::{SweepReport, sweep};
+
+async fn sweep_at(t: &TestApp, at: DateTime<Utc>) -> SweepReport {
+    t.clock.set(at);
+    sweep(&t.app, at, false, 500).await.expect("sweep")
+}
+
+async fn ticket(t: &TestApp, id: &Value) -> Value {
+    t.get_ok_as("head-wu", &format!("/api/v1/tickets/{id}"))
+        .await
+}
+
+async fn outbox_count(t: &TestApp, template: &str) -> u64 {
+    use yekuo::mail::outbox_entity as o;
+    o::Entity::find()
+        .filter(o::Column::Template.eq(template))
+        .count(&t.app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn levels_escalate_at_exactly_the_configured_instants() {
+    let t = TestApp::spawn(local("2026-01-05 09:00")).await;
+    let v = t.create_ticket(json!({"accepted_on": "2026-01-05"})).await;
+    assert_eq!(v["due_date"], "2026-05-07");
+    assert_eq!(v["owner"], "mgr-li");
+    // 1 month, 10 days before 24:00 of 05-07, then the deadline itself.
+    let steps = [
+        (local("2026-04-08 00:00"), 1, "dir-chen"),
+        (local("2026-04-28 00:00"), 2, "dep-sun"),
+        (local("2026-05-08 00:00"), 3, "head-wu"),
+    ];
+    assert_eq!(
+        v["next_escalation_at"].as_str().unwrap(),
+        steps[0]
+            .0
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    for (at, level, owner) in steps {
+        let r = sweep_at(&t, at - Duration::seconds(1)).await;
+        assert!(
+            r.escalated.is_empty(),
+            "nothing one second before level {level}"
+        );
+        let r = sweep_at(&t, at).await;
+        assert_eq!(r.escalated.len(), 1, "level {level} at {at}");
+        let now = ticket(&t, &v["id"]).await;
+        assert_eq!(now["escalation_level"], level);
+        assert_eq!(now["owner"], owner);
+    }
+    let now = ticket(&t, &v["id"]).await;
+    assert!(
+        now["next_escalation_at"].is_null(),
+        "nothing left above the head"
+    );
+    assert!(
+        sweep_at(&t, local("2026-06-01 00:00"))
+            .await
+            .escalated
+            .is_empty()
+    );
+    let events = t
+        .get_ok_as("head-wu", &format!("/api/v1/tickets/{}/events", v["id"]))
+        .await;
+    let escalated: Vec<&Value> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "escalated")
+        .collect();
+    assert_eq!(escalated.len(), 3);
+    assert!(escalated.iter().all(|e| e["actor"] == "system"));
+    assert_eq!(escalated[2]["payload"]["to_owner"], "head-wu");
+    assert_eq!(
+        outbox_count(&t, "escalation").await,
+        3,
+        "one mail per escalation"
+    );
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn a_pause_across_the_spring_festival_moves_every_level() {
+    let t = TestApp::spawn(local("2026-01-30 09:00")).await;
+    let v = t
+        .create_ticket(
+            json!({"accepted_on": "2026-01-30", "power_sources": "dual", "new_line": true}),
+        )
+        .await;
+    assert_eq!(
+        v["due_date"], "2026-06-16",
+        "90 working days across the Spring Festival and make-up Saturdays"
+    );
+    let p = format!("/api/v1/tickets/{}", v["id"]);
+    t.clock.set(local("2026-03-16 10:00"));
+    t.post_ok(
+        &format!("{p}/pause"),
+        &json!({"reason": "customer_construction"}),
+        200,
+    )
+    .await;
+    let paused = t.get_ok(&p).await;
+    assert!(
+        paused["next_escalation_at"].is_null(),
+        "paused tickets do not escalate"
+    );
+    t.clock.set(local("2026-03-20 10:00"));
+    let v = t.post_ok(&format!("{p}/resume"), &json!({}), 200).await;
+    // 03-17..03-19 were paused all day: 93 working days, past Dragon Boat (06-19..21).
+    assert_eq!(v["due_date"], "2026-06-22");
+    let l1 = local("2026-05-23 00:00");
+    assert_eq!(
+        v["next_escalation_at"].as_str().unwrap(),
+        l1.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    assert!(
+        sweep_at(&t, local("2026-05-17 00:00"))
+            .await
+            .escalated
+            .is_empty(),
+        "the old level-1 instant no longer applies"
+    );
+    assert!(
+        sweep_at(&t, l1 - Duration::seconds(1))
+            .await
+            .escalated
+            .is_empty()
+    );
+    assert_eq!(sweep_at(&t, l1).await.escalated.len(), 1);
+    assert_eq!(
+        sweep_at(&t, local("2026-06-13 00:00")).await.escalated[0].to_level,
+        2
+    );
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn a_ticket_found_several_levels_late_jumps_with_one_mail() {
+    let t = TestApp::spawn(local("2026-01-05 09:00")).await;
+    let v = t.create_ticket(json!({"accepted_on": "2026-01-05"})).await;
+    let r = sweep_at(&t, local("2026-05-20 09:00")).await;
+    assert_eq!(r.escalated.len(), 1);
+    assert_eq!(
+        (
+            r.escalated[0].to_level,
+            r.escalated[0].skipped_levels.clone()
+        ),
+        (3, vec![1, 2])
+    );
+    let now = ticket(&t, &v["id"]).await;
+    assert_eq!(
+        (now["owner"].as_str(), now["escalation_level"].as_i64()),
+        (Some("head-wu"), Some(3))
+    );
+    assert_eq!(outbox_count(&t, "escalation").await, 1, "no mail storm");
+    let events = t
+        .get_ok_as("head-wu", &format!("/api/v1/tickets/{}/events", v["id"]))
+        .await;
+    let e = events.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(e["payload"]["skipped_levels"], json!([1, 2]));
+    // Applying again changes nothing.
+    assert!(
+        sweep_at(&t, local("2026-05-21 09:00"))
+            .await
+            .escalated
+            .is_empty()
+    );
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn a_vacant_role_passes_the_ticket_up_and_tells_the_admins_once_a_day() {
+    let t = TestApp::spawn(local("2026-01-05 09:00")).await;
+    // GZ-YX has no center director.
+    let a = t
+        .create_ticket(json!({"accepted_on": "2026-01-05", "service_center": "GZ-YX"}))
+        .await;
+    let b = t
+        .create_ticket(json!({"accepted_on": "2026-01-05", "service_center": "GZ-YX"}))
+        .await;
+    let r = sweep_at(&t, local("2026-04-08 00:00")).await;
+    assert_eq!(r.escalated.len(), 2);
+    for id in [&a["id"], &b["id"]] {
+        let now = ticket(&t, id).await;
+        assert_eq!(
+            (now["owner"].as_str(), now["escalation_level"].as_i64()),
+            (Some("dep-sun"), Some(2))
+        );
+    }
+    assert!(r.escalated[0].vacancies[0].to_string().contains("GZ-YX"));
+    assert_eq!(
+        outbox_count(&t, "vacancy").await,
+        1,
+        "one notice per vacancy per day"
+    );
+    let events = t
+        .get_ok_as("head-wu", &format!("/api/v1/tickets/{}/events", a["id"]))
+        .await;
+    let e = events.as_array().unwrap().last().unwrap().clone();
+    assert!(
+        e["payload"]["vacancies"][0]
+            .as_str()
+            .unwrap()
+            .contains("center_director")
+    );
+    // Level 2 is already held: nothing happens at its instant.
+    assert!(
+        sweep_at(&t, local("2026-04-28 00:00"))
+            .await
+            .escalated
+            .is_empty()
+    );
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn two_sweepers_apply_each_escalation_once() {
+    let t = TestApp::spawn(local("2026-01-05 09:00")).await;
+    for _ in 0..120 {
+        t.create_ticket(json!({"accepted_on": "2026-01-05"})).await;
+    }
+    let other = t.sibling("").await;
+    let at = local("2026-05-20 09:00");
+    t.clock.set(at);
+    let (a, b) = tokio::join!(sweep(&t.app, at, false, 25), sweep(&other, at, false, 25));
+    let postgres = std::env::var("YEKUO_TEST_DATABASE_URL").is_ok();
+    if postgres {
+        a.as_ref().expect("sweeper a");
+        b.as_ref().expect("sweeper b");
+    }
+    // On SQLite one sweeper may give up on a busy database; a later run finishes.
+    let again = sweep(&t.app, at, false, 25).await.unwrap();
+    let applied = a.map_or(0, |r| r.escalated.len())
+        + b.map_or(0, |r| r.escalated.len())
+        + again.escalated.len();
+    assert_eq!(applied, 120, "each ticket escalated exactly once");
+    use yekuo::escalation::entity as esc;
+    assert_eq!(esc::Entity::find().count(&t.app.db).await.unwrap(), 120);
+    assert_eq!(outbox_count(&t, "escalation").await, 120);
+    other.db.close().await.ok();
+    t.stop().await;
+}
