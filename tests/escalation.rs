@@ -251,3 +251,91 @@ async fn two_sweepers_apply_each_escalation_once() {
     other.db.close().await.ok();
     t.stop().await;
 }
+
+#[tokio::test]
+async fn ownership_stays_until_the_owner_hands_it_back() {
+    let t = TestApp::spawn(local("2026-01-05 09:00")).await;
+    let v = t.create_ticket(json!({"accepted_on": "2026-01-05"})).await;
+    let p = format!("/api/v1/tickets/{}", v["id"]);
+    sweep_at(&t, local("2026-04-08 00:00")).await;
+    assert_eq!(ticket(&t, &v["id"]).await["owner"], "dir-chen");
+    // The acceptance date is corrected: the deadline moves a month later.
+    t.clock.set(local("2026-04-09 10:00"));
+    let res = t
+        .req("dir-chen", reqwest::Method::PATCH, &p)
+        .json(&json!({"accepted_on": "2026-02-02"}))
+        .send()
+        .await
+        .unwrap();
+    let now = common::expect(res, 200).await;
+    assert_eq!(now["due_date"], "2026-06-03");
+    assert_eq!(
+        now["owner"], "dir-chen",
+        "ownership does not fall back by itself"
+    );
+    assert_eq!(now["escalation_level"], 1);
+    // Only the current owner hands back, with a reason.
+    let res = t
+        .post_as("mgr-li", &format!("{p}/hand-back"), &json!({"note": "x"}))
+        .await;
+    assert_eq!(res.status(), 403);
+    let res = t
+        .post_as("dir-chen", &format!("{p}/hand-back"), &json!({}))
+        .await;
+    assert_eq!(res.status(), 422);
+    let back = common::expect(
+        t.post_as(
+            "dir-chen",
+            &format!("{p}/hand-back"),
+            &json!({"note": "受理日期更正，交回客户经理"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        (back["owner"].as_str(), back["escalation_level"].as_i64()),
+        (Some("mgr-li"), Some(0))
+    );
+    let res = t
+        .post_as(
+            "mgr-li",
+            &format!("{p}/hand-back"),
+            &json!({"note": "again"}),
+        )
+        .await;
+    assert_eq!(res.status(), 409, "nothing lower to hand back to");
+    // The ladder runs again: level 1 at 1 month before 24:00 of 06-03.
+    let l1 = local("2026-05-04 00:00");
+    assert!(
+        sweep_at(&t, l1 - Duration::seconds(1))
+            .await
+            .escalated
+            .is_empty()
+    );
+    assert_eq!(sweep_at(&t, l1).await.escalated.len(), 1);
+    assert_eq!(ticket(&t, &v["id"]).await["owner"], "dir-chen");
+    let events = t.get_ok_as("head-wu", &format!("{p}/events")).await;
+    let kinds: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "created",
+            "escalated",
+            "field_updated",
+            "handed_back",
+            "escalated"
+        ]
+    );
+    assert_eq!(
+        outbox_count(&t, "escalation").await,
+        2,
+        "one mail per escalation, also in a new round"
+    );
+    t.stop().await;
+}

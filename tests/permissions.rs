@@ -40,6 +40,7 @@ const MATRIX: &[(&str, &str, [u16; 10])] = &[
     ("post", "/api/v1/tickets/{id}/cancel",      [401, 200, 404, 200, 200, 200, 404, 403, 404, 404]),
     ("post", "/api/v1/tickets/{id}/reopen",      [401, 409, 404, 409, 409, 409, 404, 403, 404, 404]),
     ("post", "/api/v1/tickets/{id}/reassign",    [401, 200, 404, 200, 200, 200, 404, 403, 404, 404]),
+    ("post", "/api/v1/tickets/{id}/hand-back",   [401, 409, 404, 403, 403, 403, 404, 403, 404, 404]),
     ("get", "/api/v1/policy",                    [401, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("get", "/api/v1/calendar",                  [401, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("get", "/api/v1/admin/config",              [401, 403, 403, 403, 403, 403, 403, 403, 200, 403]),
@@ -75,7 +76,9 @@ fn body_for(m: &str, path: &str, n: usize) -> Value {
         ("post", "/api/v1/tickets") => ticket_body(),
         ("patch", _) => json!({"address": "广州市天河区新址 8 号"}),
         (_, p) if p.ends_with("/pause") => json!({"reason": "customer_documents"}),
-        (_, p) if p.ends_with("/cancel") || p.ends_with("/reopen") => json!({"note": "矩阵测试"}),
+        (_, p) if p.ends_with("/cancel") || p.ends_with("/reopen") || p.ends_with("/hand-back") => {
+            json!({"note": "矩阵测试"})
+        }
         (_, p) if p.ends_with("/reassign") => json!({"owner": "mgr-zhao", "note": "矩阵测试"}),
         (_, "/api/v1/auth/login") => json!({"username": "mgr-li", "password": "not the password"}),
         ("post", "/api/v1/tokens") => json!({"name": "matrix"}),

@@ -17,6 +17,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // Bumped when an owner hands a ticket back down the ladder, so the
+        // same level can be reached again (a new round), still once per round.
+        m.alter_table(
+            Table::alter()
+                .table("tickets")
+                .add_column(integer("escalation_round").default(0))
+                .to_owned(),
+        )
+        .await?;
         m.create_index(
             Index::create()
                 .name("idx_tickets_next_escalation")
@@ -30,6 +39,7 @@ impl MigrationTrait for Migration {
                 .table("escalations")
                 .col(big_pk_auto("id"))
                 .col(big_integer("ticket_id"))
+                .col(integer("round"))
                 .col(integer("level"))
                 .col(big_integer("from_owner_id"))
                 .col(big_integer("to_owner_id"))
@@ -47,9 +57,10 @@ impl MigrationTrait for Migration {
         .await?;
         m.create_index(
             Index::create()
-                .name("uq_escalations_ticket_level")
+                .name("uq_escalations_ticket_round_level")
                 .table("escalations")
                 .col("ticket_id")
+                .col("round")
                 .col("level")
                 .unique()
                 .to_owned(),
@@ -78,12 +89,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.alter_table(
-            Table::alter()
-                .table("tickets")
-                .drop_column("next_escalation_at")
-                .to_owned(),
-        )
-        .await
+        for column in ["escalation_round", "next_escalation_at"] {
+            m.alter_table(
+                Table::alter()
+                    .table("tickets")
+                    .drop_column(column)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
     }
 }

@@ -38,7 +38,7 @@ pub struct Holders {
 impl Holders {
     /// The holder of `role` for ticket `t`: its manager (if active) for
     /// `manager`, the center's director, or the bureau's holder otherwise.
-    async fn of<C: ConnectionTrait>(
+    pub async fn of<C: ConnectionTrait>(
         &mut self,
         db: &C,
         role: Role,

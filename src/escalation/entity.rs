@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub ticket_id: i64,
+    /// 0, then one more after each hand-back.
+    pub round: i32,
     pub level: i32,
     pub from_owner_id: i64,
     pub to_owner_id: i64,

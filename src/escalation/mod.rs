@@ -4,8 +4,10 @@
 
 mod decide;
 pub mod entity;
+mod hand_back;
 mod notify;
 pub mod sweep;
 
 pub use decide::{Decision, decide};
+pub use hand_back::hand_back;
 pub use sweep::{Applied, BATCH, SweepError, SweepReport, sweep};

@@ -56,7 +56,10 @@ pub async fn escalation_mails(
         }
         if let Some(to) = address(owner) {
             let m = OutboxMail {
-                idempotency_key: format!("escalation:{}:{}", after.id, d.to_level),
+                idempotency_key: format!(
+                    "escalation:{}:{}:{}",
+                    after.id, after.escalation_round, d.to_level
+                ),
                 to: vec![to],
                 cc,
                 rendered,
@@ -172,6 +175,7 @@ async fn context(
     });
     let rows = escalation::Entity::find()
         .filter(escalation::Column::TicketId.eq(t.id))
+        .filter(escalation::Column::Round.eq(t.escalation_round))
         .order_by_asc(escalation::Column::Level)
         .all(txn)
         .await?;

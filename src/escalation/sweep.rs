@@ -190,6 +190,7 @@ async fn apply(
     let row = escalation::ActiveModel {
         id: NotSet,
         ticket_id: Set(t.id),
+        round: Set(t.escalation_round),
         level: Set(d.to_level as i32),
         from_owner_id: Set(from_owner),
         to_owner_id: Set(to_owner),

@@ -54,6 +54,7 @@ impl From<TicketError> for ApiError {
                 ApiError::NotFound(format!("ticket {what} does not exist"))
             }
             TicketError::Conflict(m) => ApiError::Conflict(m),
+            TicketError::Forbidden(m) => ApiError::Forbidden(m),
             TicketError::Invalid(errors) => ApiError::Invalid(errors),
             TicketError::Db(e) => db_error(e),
         }

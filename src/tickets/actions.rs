@@ -112,6 +112,13 @@ pub enum Action {
     Reopen {
         note: Option<String>,
     },
+    /// The current owner hands the ticket back down the ladder to `level`
+    /// (resolved by the escalation room); starts a new escalation round.
+    HandBack {
+        level: u32,
+        owner: (i64, String),
+        note: String,
+    },
     /// Hand the ticket to another owner and/or manager (ids resolved and
     /// checked by the service; names for the event).
     Reassign {
@@ -301,6 +308,21 @@ pub fn apply(
                 t.manager_id = id;
             }
             ("reassigned", payload)
+        }
+        Action::HandBack { level, owner, note } => {
+            if status != "open" {
+                return Err(conflict(format!(
+                    "ticket is {status}; only open tickets are handed back"
+                )));
+            }
+            let payload = json!({
+                "from_level": t.escalation_level, "to_level": level,
+                "from_owner_id": t.owner_id, "to_owner_id": owner.0, "to_owner": owner.1, "note": note,
+            });
+            t.escalation_level = level as i32;
+            t.owner_id = owner.0;
+            t.escalation_round += 1;
+            ("handed_back", payload)
         }
         Action::Reopen { note } => {
             if live {

@@ -31,6 +31,8 @@ pub mod ticket {
         pub escalation_level: i32,
         /// When the next ladder level falls due (open tickets only).
         pub next_escalation_at: Option<DateTimeUtc>,
+        /// Bumped by each hand-back (escalations are unique per round and level).
+        pub escalation_round: i32,
         pub due_date: Date,
         pub due_at: DateTimeUtc,
         pub provisional: bool,

@@ -45,6 +45,9 @@ pub enum TicketError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// Allowed to see the ticket, not to do this (403).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("invalid request")]
     Invalid(Vec<FieldError>),
     #[error(transparent)]

@@ -144,6 +144,7 @@ pub async fn create(app: &App, actor: &Actor, n: NewTicket) -> Result<TicketView
         owner_id: manager.id,
         escalation_level: 0,
         next_escalation_at: None,
+        escalation_round: 0,
         due_date: n.accepted_on,
         due_at: now,
         provisional: false,

@@ -21,7 +21,7 @@ pub mod tickets;
     paths(
         tickets::create, tickets::list, tickets::show, tickets::update, tickets::events, tickets::explain,
         tickets::advance, tickets::pause, tickets::resume, tickets::close, tickets::cancel, tickets::reopen,
-        tickets::reassign, tickets::ladder,
+        tickets::reassign, tickets::ladder, tickets::hand_back,
         policy, config, calendar::info, calendar::add, calendar::between,
         auth::login, auth::logout, auth::me, auth::create_token, auth::list_tokens, auth::revoke_token,
         auth::list_sessions, auth::revoke_session,

@@ -34,6 +34,7 @@ pub fn router() -> Router<App> {
         .route("/tickets/{id}/reopen", post(reopen))
         .route("/tickets/{id}/reassign", post(reassign))
         .route("/tickets/{id}/ladder", get(ladder))
+        .route("/tickets/{id}/hand-back", post(hand_back))
 }
 
 /// Checks the caller's access to ticket `id`: out of scope reads as 404,
@@ -196,6 +197,29 @@ async fn reassign(
     authorize(&app, &p, id, TicketAccess::Write).await?;
     let b = ReassignBody::parse(&body).map_err(ApiError::Invalid)?;
     Ok(Json(service::reassign(&app, &p.actor(), id, b).await?))
+}
+
+/// Hand the ticket back down the ladder (current owner only, `note`
+/// required), when a later deadline means a lower level is due now.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/hand-back", tag = "tickets", request_body(content = Option<ActionBody>), params(("id" = i64, Path)),
+    responses((status = 200, body = TicketView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn hand_back(
+    State(app): State<App>,
+    p: Principal,
+    IdPath(id): IdPath,
+    JsonBody(body): JsonBody,
+) -> Result<Json<TicketView>, ApiError> {
+    authorize(&app, &p, id, TicketAccess::Read).await?;
+    let b = ActionBody::parse(&body).map_err(ApiError::Invalid)?;
+    let note = b.note.ok_or_else(|| {
+        ApiError::Invalid(vec![crate::validate::FieldError {
+            field: "note".into(),
+            message: "is required to hand a ticket back".into(),
+        }])
+    })?;
+    Ok(Json(
+        crate::escalation::hand_back(&app, &p.actor(), id, note).await?,
+    ))
 }
 
 /// Who holds each rung of the ticket's escalation ladder; vacant roles are named.
