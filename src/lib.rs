@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod escalation;
 pub mod http;
 pub mod mail;

@@ -59,6 +59,21 @@ enum Command {
     /// The mail outbox: list, retry, deliver now.
     #[command(subcommand)]
     Mail(MailCmd),
+    /// Load demo data: a bureau `DEMO` with service centers, people and
+    /// tickets (also the load for the sweep benchmark, docs/benchmarks.md).
+    Demo {
+        /// Tickets to create.
+        #[arg(long, default_value_t = 200)]
+        tickets: u64,
+        /// How many of them are overdue (due for escalation) at --as-of.
+        #[arg(long, default_value_t = 20)]
+        due: u64,
+        #[arg(long, default_value_t = 10)]
+        centers: u32,
+        /// The instant the data is built around (RFC 3339); now by default.
+        #[arg(long)]
+        as_of: Option<DateTime<chrono::FixedOffset>>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -307,6 +322,27 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Org(cmd) => org_cmd(cmd, config).await,
         Command::Sweep { as_of, dry_run } => sweep(config, as_of, dry_run).await,
         Command::Mail(cmd) => mail_cmd(cmd, config).await,
+        Command::Demo {
+            tickets,
+            due,
+            centers,
+            as_of,
+        } => {
+            let app = App::start(config, fixed(as_of)).await?;
+            let spec = yekuo::demo::DemoSpec {
+                tickets,
+                due: due.min(tickets),
+                as_of: app.now(),
+                centers: centers.max(1),
+            };
+            let started = std::time::Instant::now();
+            let n = yekuo::demo::seed(&app, &spec).await?;
+            println!(
+                "{n} demo tickets written in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -552,7 +588,9 @@ async fn sweep(
 ) -> anyhow::Result<ExitCode> {
     let app = App::start(config, fixed(as_of)).await?;
     let at = app.now();
+    let started = std::time::Instant::now();
     let r = yekuo::escalation::sweep(&app, at, dry_run, yekuo::escalation::BATCH).await?;
+    let elapsed = started.elapsed();
     for a in &r.escalated {
         let skipped = if a.skipped_levels.is_empty() {
             String::new()
@@ -579,10 +617,11 @@ async fn sweep(
         "escalated"
     };
     println!(
-        "{} due ticket(s) at {at}; {} {verb}; {} mail(s) queued",
+        "{} due ticket(s) at {at}; {} {verb}; {} mail(s) queued; {:.2} s",
         r.examined,
         r.escalated.len(),
-        r.mails
+        r.mails,
+        elapsed.as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -105,7 +105,8 @@ pub async fn run_delivery(app: &App, transport: &Transport, holder: &str) -> any
     if !try_lease(&app.db, "deliver", holder, ttl, now).await? {
         return Ok(false);
     }
-    let result = crate::mail::deliver_due(app, transport, holder, 100).await;
+    let batch = app.config.raw.mail.batch_size;
+    let result = crate::mail::deliver_due(app, transport, holder, batch).await;
     release(&app.db, "deliver", holder).await?;
     result?;
     Ok(true)

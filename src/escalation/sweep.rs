@@ -133,7 +133,7 @@ pub async fn sweep(
             txn.commit().await?;
         }
     }
-    if !report.escalated.is_empty() {
+    if !dry_run && !report.escalated.is_empty() {
         tracing::info!(
             escalated = report.escalated.len(),
             mails = report.mails,
