@@ -29,13 +29,28 @@ pub struct Decision {
     pub next_at: Option<DateTime<Utc>>,
 }
 
-/// Role holders looked up once per sweep batch.
+/// Role holders and people looked up once per sweep batch.
 #[derive(Default)]
 pub struct Holders {
     cache: HashMap<(Role, i64), Option<person::Model>>,
+    people: HashMap<i64, person::Model>,
 }
 
 impl Holders {
+    /// A person by id, read once per batch.
+    pub async fn person<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        id: i64,
+    ) -> Result<person::Model, OrgError> {
+        if let Some(p) = self.people.get(&id) {
+            return Ok(p.clone());
+        }
+        let p = person_by_id(db, id).await?;
+        self.people.insert(id, p.clone());
+        Ok(p)
+    }
+
     /// The holder of `role` for ticket `t`: its manager (if active) for
     /// `manager`, the center's director, or the bureau's holder otherwise.
     pub async fn of<C: ConnectionTrait>(
@@ -45,7 +60,7 @@ impl Holders {
         t: &ticket::Model,
     ) -> Result<(Option<person::Model>, i64), OrgError> {
         if role == Role::Manager {
-            let p = person_by_id(db, t.manager_id).await?;
+            let p = self.person(db, t.manager_id).await?;
             return Ok((p.active.then_some(p), t.service_center_id));
         }
         let unit = if role == Role::CenterDirector {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
 
-use super::decide::{Decision, due_of};
+use super::decide::{Decision, Holders, due_of};
 use super::entity as escalation;
 use super::sweep::SweepError;
 use crate::app::App;
@@ -32,13 +32,14 @@ pub async fn escalation_mails(
     d: &Decision,
     event_id: i64,
     as_of: DateTime<Utc>,
+    cache: &mut Holders,
 ) -> Result<u64, SweepError> {
     let mut written = 0;
     let cfg = &app.config.raw.mail;
     let now = app.now();
     if let Some(owner) = &d.new_owner {
         let lang = lang_of(owner);
-        let ctx = context(app, txn, after, d, owner, lang, as_of).await?;
+        let ctx = context(app, txn, after, d, owner, lang, as_of, cache).await?;
         let rendered =
             mail::render_escalation(&ctx, lang).map_err(|e| SweepError::Other(e.to_string()))?;
         let mut cc = Vec::new();
@@ -46,7 +47,7 @@ pub async fn escalation_mails(
             if id == owner.id {
                 continue;
             }
-            let p = person_by_id(txn, id).await?;
+            let p = cache.person(txn, id).await?;
             if p.active
                 && let Some(a) = address(&p)
                 && !cc.iter().any(|c: &EmailAddress| c.email() == a.email())
@@ -160,6 +161,7 @@ async fn context(
     owner: &person::Model,
     lang: Lang,
     as_of: DateTime<Utc>,
+    cache: &mut Holders,
 ) -> Result<EscalationContext, SweepError> {
     let sla = app.sla();
     let standing = sla.standing(&due_of(t), as_of);
@@ -167,20 +169,25 @@ async fn context(
     let stage = app.policy.stage(&t.stage);
     let en = lang == Lang::En;
     let mut ladder_so_far = Vec::new();
-    let manager = person_by_id(txn, t.manager_id).await?;
+    let manager = cache.person(txn, t.manager_id).await?;
     ladder_so_far.push(LadderStep {
         level: 0,
         owner_name: manager.name.clone(),
         at: t.created_at,
     });
-    let rows = escalation::Entity::find()
-        .filter(escalation::Column::TicketId.eq(t.id))
-        .filter(escalation::Column::Round.eq(t.escalation_round))
-        .order_by_asc(escalation::Column::Level)
-        .all(txn)
-        .await?;
+    // A ticket leaving level 0 has no earlier escalation in this round.
+    let rows = if d.from_level == 0 {
+        Vec::new()
+    } else {
+        escalation::Entity::find()
+            .filter(escalation::Column::TicketId.eq(t.id))
+            .filter(escalation::Column::Round.eq(t.escalation_round))
+            .order_by_asc(escalation::Column::Level)
+            .all(txn)
+            .await?
+    };
     for r in rows {
-        let p = person_by_id(txn, r.to_owner_id).await?;
+        let p = cache.person(txn, r.to_owner_id).await?;
         ladder_so_far.push(LadderStep {
             level: r.level as u32,
             owner_name: p.name,

@@ -5,11 +5,13 @@
 //! second application impossible. On PostgreSQL the batch's rows are locked
 //! with SKIP LOCKED, so several sweepers share the work.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseBackend,
     DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
-    SqlErr, TransactionTrait, sea_query::LockBehavior, sea_query::LockType,
+    TransactionTrait, sea_query::LockBehavior, sea_query::LockType, sea_query::OnConflict,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -21,7 +23,7 @@ use super::notify;
 use crate::app::App;
 use crate::org::service::Vacancy;
 use crate::tickets::entity::ticket;
-use crate::tickets::service::append_event;
+use crate::tickets::service::insert_event;
 use crate::tickets::{Actor, TicketError};
 
 /// One escalation applied (or, in a dry run, that would be).
@@ -98,6 +100,11 @@ pub async fn sweep(
         let Some(last) = rows.last() else { break };
         after = Some((last.next_escalation_at.unwrap_or(as_of), last.id));
         let mut cache = Holders::default();
+        let mut seqs = if dry_run {
+            HashMap::new()
+        } else {
+            last_seqs(&txn, &rows).await?
+        };
         for t in rows {
             report.examined += 1;
             let (decision, next_only) = decide(app, &txn, &t, as_of, &mut cache).await?;
@@ -122,7 +129,9 @@ pub async fn sweep(
                 report.escalated.push(applied);
                 continue;
             }
-            if let Some(mails) = apply(app, &txn, t, &d, as_of).await? {
+            let seq = seqs.get(&t.id).copied().unwrap_or(0) + 1;
+            seqs.insert(t.id, seq);
+            if let Some(mails) = apply(app, &txn, t, &d, as_of, seq, &mut cache).await? {
                 report.mails += mails;
                 report.escalated.push(applied);
             }
@@ -174,17 +183,45 @@ async fn due_batch(
     Ok(q.all(txn).await?)
 }
 
-/// Writes one escalation inside a savepoint; `None` when it was already
-/// applied (the unique key refused it).
+/// The last event sequence number of each ticket of the batch (one query).
+async fn last_seqs(
+    txn: &DatabaseTransaction,
+    rows: &[ticket::Model],
+) -> Result<HashMap<i64, i32>, SweepError> {
+    use crate::tickets::entity::event;
+    use sea_orm::sea_query::{Expr, Func};
+    let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
+    let pairs: Vec<(i64, Option<i32>)> = event::Entity::find()
+        .select_only()
+        .column(event::Column::TicketId)
+        .column_as(
+            Expr::from(Func::max(Expr::col(event::Column::Seq))),
+            "max_seq",
+        )
+        .filter(event::Column::TicketId.is_in(ids))
+        .group_by(event::Column::TicketId)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    Ok(pairs
+        .into_iter()
+        .map(|(id, s)| (id, s.unwrap_or(0)))
+        .collect())
+}
+
+/// Writes one escalation; `None` when it was already applied (the unique
+/// key on ticket, round and level refused it, and nothing was written).
+#[allow(clippy::too_many_arguments)]
 async fn apply(
     app: &App,
     txn: &DatabaseTransaction,
     t: ticket::Model,
     d: &Decision,
     as_of: DateTime<Utc>,
+    seq: i32,
+    cache: &mut Holders,
 ) -> Result<Option<u64>, SweepError> {
     let now = app.now();
-    let sp = txn.begin().await?;
     let from_owner = t.owner_id;
     let to_owner = d.new_owner.as_ref().map_or(from_owner, |p| p.id);
     let row = escalation::ActiveModel {
@@ -199,12 +236,17 @@ async fn apply(
         as_of: Set(as_of),
         created_at: Set(now),
     };
-    if let Err(e) = row.insert(&sp).await {
-        if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
-            sp.rollback().await?;
-            return Ok(None);
-        }
-        return Err(e.into());
+    let key = [
+        escalation::Column::TicketId,
+        escalation::Column::Round,
+        escalation::Column::Level,
+    ];
+    let inserted = escalation::Entity::insert(row)
+        .on_conflict(OnConflict::columns(key).do_nothing().to_owned())
+        .exec_without_returning(txn)
+        .await?;
+    if inserted == 0 {
+        return Ok(None);
     }
     let payload = json!({
         "from_level": d.from_level, "to_level": d.to_level, "due_level": d.due_level, "rule": d.rule,
@@ -213,14 +255,14 @@ async fn apply(
         "due_at": t.due_at, "as_of": as_of, "skipped_levels": d.skipped,
         "vacancies": d.vacancies.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
     });
-    let event_id = append_event(&sp, t.id, &Actor::system(), now, "escalated", payload).await?;
+    let event_id =
+        insert_event(txn, t.id, seq, &Actor::system(), now, "escalated", payload).await?;
     let mut am = t.clone().into_active_model();
     am.owner_id = Set(to_owner);
     am.escalation_level = Set(d.to_level as i32);
     am.next_escalation_at = Set(d.next_at);
     am.updated_at = Set(now);
-    let updated = am.update(&sp).await?;
-    let mails = notify::escalation_mails(app, &sp, &t, &updated, d, event_id, as_of).await?;
-    sp.commit().await?;
+    let updated = am.update(txn).await?;
+    let mails = notify::escalation_mails(app, txn, &t, &updated, d, event_id, as_of, cache).await?;
     Ok(Some(mails))
 }

@@ -414,10 +414,32 @@ pub async fn append_event(
         .order_by_desc(event::Column::Seq)
         .one(txn)
         .await?;
+    insert_event(
+        txn,
+        ticket_id,
+        last.map_or(1, |e| e.seq + 1),
+        actor,
+        at,
+        kind,
+        payload,
+    )
+    .await
+}
+
+/// Inserts an event with a known sequence number (unique per ticket).
+pub async fn insert_event(
+    txn: &DatabaseTransaction,
+    ticket_id: i64,
+    seq: i32,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    kind: &str,
+    payload: Value,
+) -> Result<i64, TicketError> {
     let row = event::ActiveModel {
         id: NotSet,
         ticket_id: Set(ticket_id),
-        seq: Set(last.map_or(1, |e| e.seq + 1)),
+        seq: Set(seq),
         at: Set(at),
         actor: Set(actor.name.clone()),
         actor_id: Set(actor.person_id),
