@@ -24,6 +24,10 @@ fn lang_of(p: &person::Model) -> Lang {
 }
 
 /// Writes the mails of one applied escalation; returns how many were new.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the pieces of one escalation, passed as they are"
+)]
 pub async fn escalation_mails(
     app: &App,
     txn: &DatabaseTransaction,
@@ -153,6 +157,10 @@ async fn bureau_admins(
     Ok(admins)
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the pieces of one escalation, passed as they are"
+)]
 async fn context(
     app: &App,
     txn: &DatabaseTransaction,

@@ -211,7 +211,6 @@ async fn last_seqs(
 
 /// Writes one escalation; `None` when it was already applied (the unique
 /// key on ticket, round and level refused it, and nothing was written).
-#[allow(clippy::too_many_arguments)]
 async fn apply(
     app: &App,
     txn: &DatabaseTransaction,
