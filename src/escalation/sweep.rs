@@ -93,12 +93,21 @@ pub async fn sweep(
         dry_run,
         ..Default::default()
     };
-    let mut after: Option<(DateTime<Utc>, i64)> = None;
+    // A real run moves every ticket it reads out of the due set (its
+    // `next_escalation_at` passes `as_of` or is cleared), so each batch is
+    // read from the start; a dry run writes nothing and pages instead.
+    let mut offset = 0u64;
+    let mut seen = std::collections::HashSet::new();
     loop {
         let txn = app.db.begin().await?;
-        let rows = due_batch(&txn, as_of, after, batch).await?;
-        let Some(last) = rows.last() else { break };
-        after = Some((last.next_escalation_at.unwrap_or(as_of), last.id));
+        let rows = due_batch(&txn, as_of, offset, batch).await?;
+        if rows.is_empty() || rows.iter().all(|t| seen.contains(&t.id)) {
+            break;
+        }
+        if dry_run {
+            offset += rows.len() as u64;
+        }
+        seen.extend(rows.iter().map(|t| t.id));
         let mut cache = Holders::default();
         let mut seqs = if dry_run {
             HashMap::new()
@@ -107,7 +116,11 @@ pub async fn sweep(
         };
         for t in rows {
             report.examined += 1;
-            let (decision, next_only) = decide(app, &txn, &t, as_of, &mut cache).await?;
+            let (decision, next_only) = if t.status == "open" {
+                decide(app, &txn, &t, as_of, &mut cache).await?
+            } else {
+                (None, None)
+            };
             let Some(d) = decision else {
                 if !dry_run && next_only != t.next_escalation_at {
                     let mut am = t.into_active_model();
@@ -152,30 +165,15 @@ pub async fn sweep(
     Ok(report)
 }
 
-/// Open tickets due at `as_of`, after the keyset `after`, locked on PostgreSQL.
-async fn due_batch(
-    txn: &DatabaseTransaction,
-    as_of: DateTime<Utc>,
-    after: Option<(DateTime<Utc>, i64)>,
-    batch: u64,
-) -> Result<Vec<ticket::Model>, SweepError> {
-    use sea_orm::Condition;
+/// Tickets due at `as_of` (only open tickets have a `next_escalation_at`;
+/// the index on it serves the range and the order), locked on PostgreSQL.
+async fn due_batch(txn: &DatabaseTransaction, as_of: DateTime<Utc>, offset: u64, batch: u64) -> Result<Vec<ticket::Model>, SweepError> {
     use ticket::Column as C;
     let mut q = ticket::Entity::find()
-        .filter(C::Status.eq("open"))
-        .filter(C::NextEscalationAt.lte(as_of));
-    if let Some((at, id)) = after {
-        q = q.filter(
-            Condition::any().add(C::NextEscalationAt.gt(at)).add(
-                Condition::all()
-                    .add(C::NextEscalationAt.eq(at))
-                    .add(C::Id.gt(id)),
-            ),
-        );
-    }
-    q = q
+        .filter(C::NextEscalationAt.lte(as_of))
         .order_by_asc(C::NextEscalationAt)
         .order_by_asc(C::Id)
+        .offset(offset)
         .limit(batch);
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
