@@ -23,12 +23,13 @@ fn lang_of(p: &person::Model) -> Lang {
     if p.lang == "en" { Lang::En } else { Lang::ZhCn }
 }
 
-/// Writes the mails of one applied escalation; returns how many were new.
+/// The mails of one applied escalation, for the caller to enqueue in the
+/// same transaction.
 #[expect(
     clippy::too_many_arguments,
     reason = "the pieces of one escalation, passed as they are"
 )]
-pub async fn escalation_mails(
+pub async fn build_mails(
     app: &App,
     txn: &DatabaseTransaction,
     before: &ticket::Model,
@@ -37,10 +38,8 @@ pub async fn escalation_mails(
     event_id: i64,
     as_of: DateTime<Utc>,
     cache: &mut Holders,
-) -> Result<u64, SweepError> {
-    let mut written = 0;
-    let cfg = &app.config.raw.mail;
-    let now = app.now();
+) -> Result<Vec<OutboxMail>, SweepError> {
+    let mut mails = Vec::new();
     if let Some(owner) = &d.new_owner {
         let lang = lang_of(owner);
         let ctx = context(app, txn, after, d, owner, lang, as_of, cache).await?;
@@ -72,11 +71,7 @@ pub async fn escalation_mails(
                 ticket_id: Some(after.id),
                 event_id: Some(event_id),
             };
-            written += u64::from(
-                mail::enqueue(txn, cfg, m, now)
-                    .await
-                    .map_err(|e| SweepError::Other(e.to_string()))?,
-            );
+            mails.push(m);
         }
     }
     for v in &d.vacancies {
@@ -119,13 +114,9 @@ pub async fn escalation_mails(
             ticket_id: Some(after.id),
             event_id: Some(event_id),
         };
-        written += u64::from(
-            mail::enqueue(txn, cfg, m, now)
-                .await
-                .map_err(|e| SweepError::Other(e.to_string()))?,
-        );
+        mails.push(m);
     }
-    Ok(written)
+    Ok(mails)
 }
 
 fn link(app: &App, id: i64) -> String {

@@ -9,9 +9,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseBackend,
-    DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait, sea_query::LockBehavior, sea_query::LockType, sea_query::OnConflict,
+    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait, sea_query::Expr,
+    sea_query::LockBehavior, sea_query::LockType, sea_query::OnConflict,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -22,8 +22,8 @@ use super::entity as escalation;
 use super::notify;
 use crate::app::App;
 use crate::org::service::Vacancy;
+use crate::tickets::entity::event;
 use crate::tickets::entity::ticket;
-use crate::tickets::service::insert_event;
 use crate::tickets::{Actor, TicketError};
 
 /// One escalation applied (or, in a dry run, that would be).
@@ -109,11 +109,7 @@ pub async fn sweep(
         }
         seen.extend(rows.iter().map(|t| t.id));
         let mut cache = Holders::default();
-        let mut seqs = if dry_run {
-            HashMap::new()
-        } else {
-            last_seqs(&txn, &rows).await?
-        };
+        let mut work = Vec::new();
         for t in rows {
             report.examined += 1;
             let (decision, next_only) = if t.status == "open" {
@@ -123,31 +119,24 @@ pub async fn sweep(
             };
             let Some(d) = decision else {
                 if !dry_run && next_only != t.next_escalation_at {
-                    let mut am = t.into_active_model();
-                    am.next_escalation_at = Set(next_only);
-                    am.update(&txn).await?;
+                    ticket::Entity::update_many()
+                        .col_expr(ticket::Column::NextEscalationAt, Expr::value(next_only))
+                        .filter(ticket::Column::Id.eq(t.id))
+                        .exec(&txn)
+                        .await?;
                 }
                 continue;
             };
-            let applied = Applied {
-                ticket_id: t.id,
-                ticket_no: t.ticket_no.clone(),
-                from_level: d.from_level,
-                to_level: d.to_level,
-                skipped_levels: d.skipped.clone(),
-                new_owner: d.new_owner.as_ref().map(|p| p.username.clone()),
-                vacancies: d.vacancies.clone(),
-            };
-            if dry_run {
-                report.escalated.push(applied);
-                continue;
-            }
-            let seq = seqs.get(&t.id).copied().unwrap_or(0) + 1;
-            seqs.insert(t.id, seq);
-            if let Some(mails) = apply(app, &txn, t, &d, as_of, seq, &mut cache).await? {
-                report.mails += mails;
-                report.escalated.push(applied);
-            }
+            work.push((t, d));
+        }
+        if dry_run {
+            report
+                .escalated
+                .extend(work.iter().map(|(t, d)| applied(t, d)));
+        } else {
+            let (applied, mails) = apply_batch(app, &txn, work, as_of, &mut cache).await?;
+            report.escalated.extend(applied);
+            report.mails += mails;
         }
         if dry_run {
             txn.rollback().await?;
@@ -167,7 +156,12 @@ pub async fn sweep(
 
 /// Tickets due at `as_of` (only open tickets have a `next_escalation_at`;
 /// the index on it serves the range and the order), locked on PostgreSQL.
-async fn due_batch(txn: &DatabaseTransaction, as_of: DateTime<Utc>, offset: u64, batch: u64) -> Result<Vec<ticket::Model>, SweepError> {
+async fn due_batch(
+    txn: &DatabaseTransaction,
+    as_of: DateTime<Utc>,
+    offset: u64,
+    batch: u64,
+) -> Result<Vec<ticket::Model>, SweepError> {
     use ticket::Column as C;
     let mut q = ticket::Entity::find()
         .filter(C::NextEscalationAt.lte(as_of))
@@ -207,59 +201,133 @@ async fn last_seqs(
         .collect())
 }
 
-/// Writes one escalation; `None` when it was already applied (the unique
-/// key on ticket, round and level refused it, and nothing was written).
-async fn apply(
+fn applied(t: &ticket::Model, d: &Decision) -> Applied {
+    Applied {
+        ticket_id: t.id,
+        ticket_no: t.ticket_no.clone(),
+        from_level: d.from_level,
+        to_level: d.to_level,
+        skipped_levels: d.skipped.clone(),
+        new_owner: d.new_owner.as_ref().map(|p| p.username.clone()),
+        vacancies: d.vacancies.clone(),
+    }
+}
+
+const CHUNK: usize = 500;
+
+/// Writes a batch of escalations with multi-row inserts: the escalation
+/// rows first (ON CONFLICT DO NOTHING RETURNING: a ticket whose row already
+/// exists is left alone), then their events, the tickets, the mails.
+async fn apply_batch(
     app: &App,
     txn: &DatabaseTransaction,
-    t: ticket::Model,
-    d: &Decision,
+    work: Vec<(ticket::Model, Decision)>,
     as_of: DateTime<Utc>,
-    seq: i32,
     cache: &mut Holders,
-) -> Result<Option<u64>, SweepError> {
+) -> Result<(Vec<Applied>, u64), SweepError> {
+    if work.is_empty() {
+        return Ok((Vec::new(), 0));
+    }
     let now = app.now();
-    let from_owner = t.owner_id;
-    let to_owner = d.new_owner.as_ref().map_or(from_owner, |p| p.id);
-    let row = escalation::ActiveModel {
-        id: NotSet,
-        ticket_id: Set(t.id),
-        round: Set(t.escalation_round),
-        level: Set(d.to_level as i32),
-        from_owner_id: Set(from_owner),
-        to_owner_id: Set(to_owner),
-        rule: Set(d.rule.clone()),
-        due_at: Set(t.due_at),
-        as_of: Set(as_of),
-        created_at: Set(now),
-    };
+    let to_owner =
+        |t: &ticket::Model, d: &Decision| d.new_owner.as_ref().map_or(t.owner_id, |p| p.id);
+    let rows: Vec<escalation::ActiveModel> = work
+        .iter()
+        .map(|(t, d)| escalation::ActiveModel {
+            id: NotSet,
+            ticket_id: Set(t.id),
+            round: Set(t.escalation_round),
+            level: Set(d.to_level as i32),
+            from_owner_id: Set(t.owner_id),
+            to_owner_id: Set(to_owner(t, d)),
+            rule: Set(d.rule.clone()),
+            due_at: Set(t.due_at),
+            as_of: Set(as_of),
+            created_at: Set(now),
+        })
+        .collect();
     let key = [
         escalation::Column::TicketId,
         escalation::Column::Round,
         escalation::Column::Level,
     ];
-    let inserted = escalation::Entity::insert(row)
-        .on_conflict(OnConflict::columns(key).do_nothing().to_owned())
-        .exec_without_returning(txn)
-        .await?;
-    if inserted == 0 {
-        return Ok(None);
+    let mut inserted = std::collections::HashSet::new();
+    for chunk in rows.chunks(CHUNK) {
+        let res = escalation::Entity::insert_many(chunk.to_vec())
+            .on_conflict(OnConflict::columns(key).do_nothing().to_owned())
+            .exec_with_returning(txn)
+            .await;
+        match res {
+            Ok(models) => inserted.extend(models.into_iter().map(|m| m.ticket_id)),
+            // Every row of the chunk existed already.
+            Err(sea_orm::DbErr::RecordNotInserted) => {}
+            Err(e) => return Err(e.into()),
+        }
     }
-    let payload = json!({
-        "from_level": d.from_level, "to_level": d.to_level, "due_level": d.due_level, "rule": d.rule,
-        "from_owner_id": from_owner, "to_owner_id": to_owner,
-        "to_owner": d.new_owner.as_ref().map(|p| p.username.clone()),
-        "due_at": t.due_at, "as_of": as_of, "skipped_levels": d.skipped,
-        "vacancies": d.vacancies.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
-    });
-    let event_id =
-        insert_event(txn, t.id, seq, &Actor::system(), now, "escalated", payload).await?;
-    let mut am = t.clone().into_active_model();
-    am.owner_id = Set(to_owner);
-    am.escalation_level = Set(d.to_level as i32);
-    am.next_escalation_at = Set(d.next_at);
-    am.updated_at = Set(now);
-    let updated = am.update(txn).await?;
-    let mails = notify::escalation_mails(app, txn, &t, &updated, d, event_id, as_of, cache).await?;
-    Ok(Some(mails))
+    let work: Vec<(ticket::Model, Decision)> = work
+        .into_iter()
+        .filter(|(t, _)| inserted.contains(&t.id))
+        .collect();
+    let tickets: Vec<ticket::Model> = work.iter().map(|(t, _)| t.clone()).collect();
+    let seqs = last_seqs(txn, &tickets).await?;
+    let events: Vec<event::ActiveModel> = work
+        .iter()
+        .map(|(t, d)| {
+            let payload = json!({
+                "from_level": d.from_level, "to_level": d.to_level, "due_level": d.due_level, "rule": d.rule,
+                "from_owner_id": t.owner_id, "to_owner_id": to_owner(t, d),
+                "to_owner": d.new_owner.as_ref().map(|p| p.username.clone()),
+                "due_at": t.due_at, "as_of": as_of, "skipped_levels": d.skipped,
+                "vacancies": d.vacancies.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
+            });
+            let actor = Actor::system();
+            event::ActiveModel {
+                id: NotSet,
+                ticket_id: Set(t.id),
+                seq: Set(seqs.get(&t.id).copied().unwrap_or(0) + 1),
+                at: Set(now),
+                actor: Set(actor.name),
+                actor_id: Set(actor.person_id),
+                kind: Set("escalated".into()),
+                payload: Set(payload.to_string()),
+            }
+        })
+        .collect();
+    let mut event_ids = HashMap::new();
+    for chunk in events.chunks(CHUNK) {
+        let models = event::Entity::insert_many(chunk.to_vec())
+            .exec_with_returning(txn)
+            .await?;
+        event_ids.extend(models.into_iter().map(|e| (e.ticket_id, e.id)));
+    }
+    let mut mails = Vec::new();
+    let mut done = Vec::with_capacity(work.len());
+    for (t, d) in work {
+        let mut after = t.clone();
+        after.owner_id = to_owner(&t, &d);
+        after.escalation_level = d.to_level as i32;
+        after.next_escalation_at = d.next_at;
+        after.updated_at = now;
+        ticket::Entity::update_many()
+            .col_expr(ticket::Column::OwnerId, Expr::value(after.owner_id))
+            .col_expr(
+                ticket::Column::EscalationLevel,
+                Expr::value(after.escalation_level),
+            )
+            .col_expr(
+                ticket::Column::NextEscalationAt,
+                Expr::value(after.next_escalation_at),
+            )
+            .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
+            .filter(ticket::Column::Id.eq(t.id))
+            .exec(txn)
+            .await?;
+        let event_id = event_ids.get(&t.id).copied().unwrap_or_default();
+        mails.extend(notify::build_mails(app, txn, &t, &after, &d, event_id, as_of, cache).await?);
+        done.push(applied(&t, &d));
+    }
+    let written = crate::mail::enqueue_many(txn, &app.config.raw.mail, mails, now)
+        .await
+        .map_err(|e| SweepError::Other(e.to_string()))?;
+    Ok((done, written))
 }

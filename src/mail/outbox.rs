@@ -55,6 +55,39 @@ pub async fn enqueue<C: ConnectionTrait>(
     mail: OutboxMail,
     now: DateTime<Utc>,
 ) -> Result<bool, MailError> {
+    Ok(enqueue_many(db, config, vec![mail], now).await? == 1)
+}
+
+/// Writes several mails with multi-row inserts (same rules as [`enqueue`]);
+/// returns how many were new.
+pub async fn enqueue_many<C: ConnectionTrait>(
+    db: &C,
+    config: &MailConfig,
+    mails: Vec<OutboxMail>,
+    now: DateTime<Utc>,
+) -> Result<u64, MailError> {
+    let rows = mails
+        .into_iter()
+        .map(|m| row_for(config, m, now))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut written = 0;
+    for chunk in rows.chunks(500) {
+        let res = outbox::Entity::insert_many(chunk.to_vec())
+            .on_conflict_do_nothing_on([outbox::Column::IdempotencyKey])
+            .exec_without_returning(db)
+            .await?;
+        if let TryInsertResult::Inserted(n) = res {
+            written += n;
+        }
+    }
+    Ok(written)
+}
+
+fn row_for(
+    config: &MailConfig,
+    mail: OutboxMail,
+    now: DateTime<Utc>,
+) -> Result<outbox::ActiveModel, MailError> {
     if mail.to.is_empty() {
         return Err(MailError::Address(
             "a mail needs at least one recipient".into(),
@@ -65,7 +98,7 @@ pub async fn enqueue<C: ConnectionTrait>(
             "a mail needs an idempotency key".into(),
         ));
     }
-    let row = outbox::ActiveModel {
+    Ok(outbox::ActiveModel {
         id: NotSet,
         message_id: Set(message_id_for(config, &mail.idempotency_key)),
         idempotency_key: Set(mail.idempotency_key),
@@ -85,12 +118,7 @@ pub async fn enqueue<C: ConnectionTrait>(
         last_error: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
-    };
-    let res = outbox::Entity::insert(row)
-        .on_conflict_do_nothing_on([outbox::Column::IdempotencyKey])
-        .exec_without_returning(db)
-        .await?;
-    Ok(matches!(res, TryInsertResult::Inserted(n) if n > 0))
+    })
 }
 
 /// A subject is one header line: line breaks and other controls become spaces.
