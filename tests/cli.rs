@@ -218,3 +218,57 @@ fn org_users_and_tickets_on_sqlite() {
     assert_eq!(code, 2);
     assert!(err.contains("voltage_level"), "{err}");
 }
+
+#[test]
+fn demo_data_and_a_sweep_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("demo.db").display());
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_yekuo"))
+            .args(args)
+            .env("YEKUO__DATABASE__URL", &url)
+            .env("YEKUO__CALENDAR__DIR", "")
+            .env("YEKUO__MAIL__DIR", dir.path().join("mail"))
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let at = "2026-11-27T09:00:00+08:00";
+    let (code, out, err) = run(&[
+        "demo",
+        "--tickets",
+        "60",
+        "--due",
+        "7",
+        "--centers",
+        "3",
+        "--as-of",
+        at,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("60 demo tickets"), "{out}");
+    let (_, out, _) = run(&["sweep", "--as-of", at, "--dry-run"]);
+    assert!(
+        out.contains("7 due ticket(s)") && out.contains("7 would escalate"),
+        "{out}"
+    );
+    let (_, out, _) = run(&["sweep", "--as-of", at]);
+    assert!(
+        out.contains("7 escalated") && out.contains("7 mail(s) queued"),
+        "{out}"
+    );
+    let (_, out, _) = run(&["sweep", "--as-of", at]);
+    assert!(
+        out.contains("0 escalated"),
+        "a second sweep applies nothing: {out}"
+    );
+    let (code, out, _) = run(&["mail", "deliver"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("sent 7"), "{out}");
+    let files = std::fs::read_dir(dir.path().join("mail")).unwrap().count();
+    assert_eq!(files, 7, "the file transport wrote one .eml per mail");
+}
