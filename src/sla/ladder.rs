@@ -303,6 +303,30 @@ mod tests {
     }
 
     #[test]
+    fn a_category_may_have_its_own_ladder() {
+        let c = crate::config::Config::from_toml_overrides(
+            "[[ladder.categories.mv_new_dual]]\nlevel = 1\nrole = \"deputy_head\"\nbefore_due = \"15 working days\"",
+        )
+        .unwrap();
+        let p = c.ladder_policy();
+        assert_eq!(p.for_category("mv_new_dual").levels.len(), 1);
+        assert_eq!(
+            p.for_category("mv_new_dual").levels[0].before_due,
+            Offset::WorkingDays(15)
+        );
+        assert_eq!(
+            p.for_category("mv_new_single").levels.len(),
+            3,
+            "the default ladder"
+        );
+        let e = crate::config::Config::from_toml_overrides(
+            "[[ladder.categories.nope]]\nlevel = 1\nrole = \"head\"\nbefore_due = \"0\"",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("ladder.categories.nope"), "{e}");
+    }
+
+    #[test]
     fn offsets_parse() {
         assert_eq!(Offset::parse("1 month"), Ok(Offset::Months(1)));
         assert_eq!(Offset::parse("10 days"), Ok(Offset::Days(10)));
