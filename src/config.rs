@@ -231,10 +231,50 @@ pub struct AuthConfig {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+pub struct CoordinationConfig {
+    pub cutoff: String,
+    pub end_of_day: String,
+    pub digest_time: String,
+    pub meeting_weekday: String,
+    pub meeting_time: String,
+    #[serde(default)]
+    pub meeting_participants: Vec<String>,
+    pub categories: Vec<crate::sla::NamedConfig>,
+}
+
+impl CoordinationConfig {
+    /// A configured `HH:MM` time, or the key and problem.
+    pub fn time(&self, key: &str) -> Result<chrono::NaiveTime, ConfigError> {
+        let raw = match key {
+            "cutoff" => &self.cutoff,
+            "end_of_day" => &self.end_of_day,
+            "digest_time" => &self.digest_time,
+            _ => &self.meeting_time,
+        };
+        chrono::NaiveTime::parse_from_str(raw, "%H:%M").map_err(|_| {
+            ConfigError::invalid(
+                format!("coordination.{key}"),
+                format!("`{raw}` is not a time like 08:30"),
+            )
+        })
+    }
+
+    pub fn weekday(&self) -> Result<chrono::Weekday, ConfigError> {
+        self.meeting_weekday.parse().map_err(|_| {
+            ConfigError::invalid(
+                "coordination.meeting_weekday",
+                format!("`{}` is not a weekday like Mon", self.meeting_weekday),
+            )
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
 pub struct SchedulerConfig {
     pub enabled: bool,
     pub sweep_cron: String,
     pub delivery_cron: String,
+    pub digest_cron: String,
     pub lease_seconds: u32,
 }
 
@@ -253,6 +293,7 @@ pub struct RawConfig {
     pub mail: MailConfig,
     pub auth: AuthConfig,
     pub scheduler: SchedulerConfig,
+    pub coordination: CoordinationConfig,
     pub log: LogConfig,
     pub sla: crate::sla::SlaConfig,
     pub ladder: crate::sla::LadderConfig,
@@ -373,6 +414,16 @@ impl Config {
             return Err(ConfigError::invalid(
                 "auth",
                 "session_hours and max_failures must be at least 1",
+            ));
+        }
+        for key in ["cutoff", "end_of_day", "digest_time", "meeting_time"] {
+            raw.coordination.time(key)?;
+        }
+        raw.coordination.weekday()?;
+        if raw.coordination.categories.is_empty() {
+            return Err(ConfigError::invalid(
+                "coordination.categories",
+                "at least one category is needed",
             ));
         }
         let policy = SlaPolicy::from_config(&raw.sla)?;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod calendar;
 pub mod clock;
 pub mod config;
+pub mod coordination;
 pub mod db;
 pub mod demo;
 pub mod escalation;

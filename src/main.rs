@@ -59,6 +59,16 @@ enum Command {
     /// The mail outbox: list, retry, deliver now.
     #[command(subcommand)]
     Mail(MailCmd),
+    /// Show or send a day's morning digests (one mail per department with
+    /// open coordination requests; each department once per day).
+    Digest {
+        /// The working day (YYYY-MM-DD); today by default.
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        /// Show the digests; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Load demo data: a bureau `DEMO` with service centers, people and
     /// tickets (also the load for the sweep benchmark, docs/benchmarks.md).
     Demo {
@@ -322,6 +332,28 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Org(cmd) => org_cmd(cmd, config).await,
         Command::Sweep { as_of, dry_run } => sweep(config, as_of, dry_run).await,
         Command::Mail(cmd) => mail_cmd(cmd, config).await,
+        Command::Digest { date, dry_run } => {
+            let app = App::start(config, None).await?;
+            let date = date.unwrap_or_else(|| app.sla().local_date(app.now()));
+            let r = yekuo::coordination::digest::digest(&app, date, dry_run).await?;
+            if !r.working_day {
+                println!("{date} is not a working day: no digest");
+            }
+            for d in &r.departments {
+                let state = if dry_run {
+                    "would send"
+                } else if d.written {
+                    "queued"
+                } else {
+                    "already sent"
+                };
+                println!(
+                    "{:<12} {:>3} request(s) to {} recipient(s): {state}  {}",
+                    d.department, d.requests, d.recipients, d.subject
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Demo {
             tickets,
             due,

@@ -112,6 +112,19 @@ pub async fn run_delivery(app: &App, transport: &Transport, holder: &str) -> any
     Ok(true)
 }
 
+/// One run of the morning digest check under its lease; returns whether it ran.
+pub async fn run_digest(app: &App, holder: &str) -> anyhow::Result<bool> {
+    let now = app.now();
+    let ttl = Duration::seconds(app.config.raw.scheduler.lease_seconds.into());
+    if !try_lease(&app.db, "digest", holder, ttl, now).await? {
+        return Ok(false);
+    }
+    let result = crate::coordination::digest::run_due(app).await;
+    release(&app.db, "digest", holder).await?;
+    result?;
+    Ok(true)
+}
+
 /// Starts the jobs; stop them with `shutdown()` on the returned scheduler.
 pub async fn start(app: App, transport: Arc<Transport>) -> Result<JobScheduler, JobSchedulerError> {
     let sched = JobScheduler::new().await?;
@@ -124,6 +137,17 @@ pub async fn start(app: App, transport: Arc<Transport>) -> Result<JobScheduler, 
             Box::pin(async move {
                 if let Err(e) = run_sweep(&app, &holder).await {
                     tracing::error!(error = %e, "escalation sweep failed; it runs again at its next time");
+                }
+            })
+        })?)
+        .await?;
+    let (a, h) = (app.clone(), holder.clone());
+    sched
+        .add(Job::new_async_tz(cfg.digest_cron.as_str(), app.zone(), move |_, _| {
+            let (app, holder) = (a.clone(), h.clone());
+            Box::pin(async move {
+                if let Err(e) = run_digest(&app, &holder).await {
+                    tracing::error!(error = %e, "morning digest failed; it is tried again next minute");
                 }
             })
         })?)

@@ -7,6 +7,7 @@ mod m20261127_000000_org;
 mod m20261127_000001_tickets;
 mod m20261127_000002_escalation;
 mod m20261127_000003_mail;
+mod m20261127_000004_coordination;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_tickets::Migration),
             Box::new(m20261127_000002_escalation::Migration),
             Box::new(m20261127_000003_mail::Migration),
+            Box::new(m20261127_000004_coordination::Migration),
         ]
     }
 }

@@ -22,8 +22,9 @@ pub use entity::outbox as outbox_entity;
 pub use ops::{OutboxState, OutboxView, format_table, list, retry};
 pub use outbox::{OutboxMail, Rendered, enqueue, enqueue_many, message_id_for};
 pub use templates::{
-    EscalationContext, LadderStep, Lang, VacancyContext, render_escalation, render_vacancy,
-    role_label,
+    AgendaContext, AgendaGroup, AgendaItem, DigestAnswer, DigestContext, DigestItem,
+    EscalationContext, LadderStep, Lang, VacancyContext, answer_label, render_agenda,
+    render_digest, render_escalation, render_vacancy, role_label,
 };
 pub use transport::{SendError, Sent, SmtpSecurity, Transport};
 

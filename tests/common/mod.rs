@@ -40,12 +40,13 @@ pub const PEOPLE: &[(&str, Option<&str>, &[&str])] = &[
     ("head-wu", Some("GZ"), &["head"]),
     ("aud-he", Some("GZ"), &["auditor"]),
     ("dept-lin", Some("GZ-MKT"), &["department"]),
+    ("dept-zhang", Some("GZ-PLAN"), &["department"]),
     ("adm-ma", Some("GZ"), &["admin"]),
     ("mgr-sz", Some("SZ-FT"), &["manager"]),
     ("root", None, &["admin"]),
 ];
 
-/// Seeds two bureaus (GZ with centers GZ-TH, GZ-YX and department GZ-MKT;
+/// Seeds two bureaus (GZ with centers GZ-TH, GZ-YX and departments GZ-MKT, GZ-PLAN;
 /// SZ with center SZ-FT) and [`PEOPLE`]; returns an API token per person.
 async fn seed(app: &App) -> HashMap<String, String> {
     use yekuo::org::service::{NewPerson, NewUnit, create_person, create_unit};
@@ -66,6 +67,7 @@ async fn seed(app: &App) -> HashMap<String, String> {
             Some("GZ"),
         ),
         ("GZ-MKT", "市场部", UnitKind::Department, Some("GZ")),
+        ("GZ-PLAN", "规划部", UnitKind::Department, Some("GZ")),
         ("SZ", "深圳供电局", UnitKind::Bureau, None),
         (
             "SZ-FT",

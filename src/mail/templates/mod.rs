@@ -2,9 +2,13 @@
 //! each with a subject, a text body and an HTML body per language. zh-CN is
 //! the default; English for people whose `lang` is `en`.
 
+mod agenda;
+mod digest;
 mod escalation;
 mod vacancy;
 
+pub use agenda::{AgendaContext, AgendaGroup, AgendaItem, render_agenda};
+pub use digest::{DigestAnswer, DigestContext, DigestItem, answer_label, render_digest};
 pub use escalation::{EscalationContext, LadderStep, render_escalation};
 pub use vacancy::{VacancyContext, render_vacancy};
 

@@ -1,0 +1,54 @@
+//! sea-orm entities of the coordination tables.
+
+pub mod request {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "coordination_requests")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub ticket_id: i64,
+        pub author_id: i64,
+        pub subject: String,
+        pub question: String,
+        pub category: String,
+        /// JSON list of {name, link}.
+        pub attachments: String,
+        pub answer_by: Date,
+        pub filed_at: DateTimeUtc,
+        /// open, settled or withdrawn.
+        pub state: String,
+        /// answers (every department agreed) or meeting (a decision was recorded).
+        pub settled_how: Option<String>,
+        pub settled_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod target {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "coordination_targets")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub request_id: i64,
+        pub department_id: i64,
+        /// agree, disagree or need_info; `None` until answered.
+        pub answer: Option<String>,
+        pub answer_text: Option<String>,
+        pub answered_by: Option<i64>,
+        pub answered_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,0 +1,436 @@
+//! Filing, answering and withdrawing coordination requests. Every step is a
+//! ticket event, written in the same transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::CoordinationError;
+use super::entity::{request, target};
+use crate::app::App;
+use crate::org::entity::person;
+use crate::org::service::{grants_of, unit_by_code, unit_by_id};
+use crate::org::{Role, UnitKind};
+use crate::tickets::Actor;
+use crate::tickets::service::{append_event, find_row};
+
+/// A link attached to a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Attachment {
+    pub name: String,
+    pub link: String,
+}
+
+/// A request to file, already parsed.
+#[derive(Debug, Clone)]
+pub struct NewRequest {
+    pub subject: String,
+    pub question: String,
+    pub category: String,
+    /// Department codes.
+    pub departments: Vec<String>,
+    pub attachments: Vec<Attachment>,
+    /// `None`: the default rule ([`answer_by`]).
+    pub answer_by: Option<NaiveDate>,
+}
+
+/// A department's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    Agree,
+    Disagree,
+    NeedInfo,
+}
+
+impl Answer {
+    pub fn parse(s: &str) -> Result<Answer, String> {
+        match s.trim() {
+            "agree" => Ok(Answer::Agree),
+            "disagree" => Ok(Answer::Disagree),
+            "need_info" => Ok(Answer::NeedInfo),
+            other => Err(format!(
+                "`{other}` is not one of agree, disagree, need_info"
+            )),
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Answer::Agree => "agree",
+            Answer::Disagree => "disagree",
+            Answer::NeedInfo => "need_info",
+        }
+    }
+}
+
+/// One department asked, and its answer so far.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TargetView {
+    pub department_id: i64,
+    pub department_code: String,
+    pub department_name: String,
+    pub answer: Option<String>,
+    pub answer_text: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+/// A coordination request as read.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RequestView {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub author_id: i64,
+    pub subject: String,
+    pub question: String,
+    pub category: String,
+    pub attachments: Vec<Attachment>,
+    pub answer_by: NaiveDate,
+    pub filed_at: DateTime<Utc>,
+    /// open, settled or withdrawn.
+    pub state: String,
+    pub settled_how: Option<String>,
+    /// Not fully answered by the end of its answer day.
+    pub overdue: bool,
+    pub targets: Vec<TargetView>,
+}
+
+/// The default answer date of a request filed at `filed_at`: the same
+/// working day when filed on a working day up to the cut-off time, else the
+/// next working day.
+pub fn answer_by(app: &App, filed_at: DateTime<Utc>) -> NaiveDate {
+    let local = filed_at.with_timezone(&app.zone());
+    let day = local.date_naive();
+    let cutoff = app
+        .config
+        .raw
+        .coordination
+        .time("cutoff")
+        .expect("validated at load");
+    let (working, _) = app.calendar.is_working_day_provisional(day);
+    if working && local.time() <= cutoff {
+        day
+    } else {
+        app.calendar.add_provisional(day, 1).date
+    }
+}
+
+/// The instant a request answered by `day` becomes overdue.
+pub fn overdue_at(app: &App, day: NaiveDate) -> DateTime<Utc> {
+    let end = app
+        .config
+        .raw
+        .coordination
+        .time("end_of_day")
+        .expect("validated at load");
+    let naive = day.and_time(end);
+    use chrono::TimeZone;
+    app.zone()
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| app.sla().end_of(day))
+}
+
+/// Files a request on ticket `ticket_id`.
+#[tracing::instrument(skip_all, fields(ticket_id))]
+pub async fn file(
+    app: &App,
+    actor: &Actor,
+    ticket_id: i64,
+    n: NewRequest,
+) -> Result<RequestView, CoordinationError> {
+    let now = app.now();
+    let t = find_row(app, ticket_id).await?;
+    if t.status != "open" && t.status != "paused" {
+        return Err(CoordinationError::Conflict(format!(
+            "ticket is {}; coordination needs an open ticket",
+            t.status
+        )));
+    }
+    if !app
+        .config
+        .raw
+        .coordination
+        .categories
+        .iter()
+        .any(|c| c.key == n.category)
+    {
+        let known: Vec<_> = app
+            .config
+            .raw
+            .coordination
+            .categories
+            .iter()
+            .map(|c| c.key.as_str())
+            .collect();
+        return Err(CoordinationError::invalid(
+            "category",
+            format!("`{}` is not one of {}", n.category, known.join(", ")),
+        ));
+    }
+    if n.departments.is_empty() {
+        return Err(CoordinationError::invalid(
+            "departments",
+            "name at least one department",
+        ));
+    }
+    let mut departments = Vec::new();
+    for code in &n.departments {
+        match unit_by_code(&app.db, code).await? {
+            Some(u) if u.kind == UnitKind::Department.as_str() => {
+                if !departments
+                    .iter()
+                    .any(|d: &crate::org::entity::unit::Model| d.id == u.id)
+                {
+                    departments.push(u);
+                }
+            }
+            Some(_) => {
+                return Err(CoordinationError::invalid(
+                    "departments",
+                    format!("`{code}` is not a department"),
+                ));
+            }
+            None => {
+                return Err(CoordinationError::invalid(
+                    "departments",
+                    format!("no department `{code}`"),
+                ));
+            }
+        }
+    }
+    let answer_by = n.answer_by.unwrap_or_else(|| answer_by(app, now));
+    if answer_by < app.sla().local_date(now) {
+        return Err(CoordinationError::invalid("answer_by", "is in the past"));
+    }
+    let author = actor
+        .person_id
+        .ok_or_else(|| CoordinationError::Forbidden("a person files requests".into()))?;
+    let txn = app.db.begin().await?;
+    let r = request::ActiveModel {
+        id: NotSet,
+        ticket_id: Set(ticket_id),
+        author_id: Set(author),
+        subject: Set(n.subject.clone()),
+        question: Set(n.question),
+        category: Set(n.category),
+        attachments: Set(serde_json::to_string(&n.attachments).unwrap_or_else(|_| "[]".into())),
+        answer_by: Set(answer_by),
+        filed_at: Set(now),
+        state: Set("open".into()),
+        settled_how: Set(None),
+        settled_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    for d in &departments {
+        target::ActiveModel {
+            id: NotSet,
+            request_id: Set(r.id),
+            department_id: Set(d.id),
+            answer: Set(None),
+            answer_text: Set(None),
+            answered_by: Set(None),
+            answered_at: Set(None),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let codes: Vec<&str> = departments.iter().map(|d| d.code.as_str()).collect();
+    append_event(&txn, ticket_id, actor, now, "coordination_filed", json!({"request_id": r.id, "subject": n.subject, "departments": codes, "answer_by": answer_by})).await?;
+    txn.commit().await?;
+    view(app, r).await
+}
+
+/// Records `person`'s answer for their department (one of those asked);
+/// settles the request when every department has agreed.
+pub async fn answer(
+    app: &App,
+    person: &person::Model,
+    request_id: i64,
+    department: Option<&str>,
+    answer: Answer,
+    text: Option<String>,
+) -> Result<RequestView, CoordinationError> {
+    let now = app.now();
+    let r = find(app, request_id).await?;
+    if r.state != "open" {
+        return Err(CoordinationError::Conflict(format!(
+            "the request is {}; it takes no more answers",
+            r.state
+        )));
+    }
+    let mine: Vec<i64> = grants_of(&app.db, person.id)
+        .await?
+        .into_iter()
+        .filter(|g| g.role == Role::Department)
+        .filter_map(|g| g.unit_id)
+        .collect();
+    let targets = targets_of(app, r.id).await?;
+    let asked: Vec<&target::Model> = targets
+        .iter()
+        .filter(|t| mine.contains(&t.department_id))
+        .collect();
+    let chosen = match department {
+        Some(code) => {
+            let unit = unit_by_code(&app.db, code).await?.ok_or_else(|| {
+                CoordinationError::invalid("department", format!("no department `{code}`"))
+            })?;
+            asked.into_iter().find(|t| t.department_id == unit.id)
+        }
+        None => asked.into_iter().next(),
+    };
+    let Some(chosen) = chosen.cloned() else {
+        return Err(CoordinationError::Forbidden(
+            "your department was not asked this request".into(),
+        ));
+    };
+    let txn = app.db.begin().await?;
+    let dept = unit_by_id(&txn, chosen.department_id).await?;
+    let mut am = chosen.into_active_model();
+    am.answer = Set(Some(answer.as_str().into()));
+    am.answer_text = Set(text.clone());
+    am.answered_by = Set(Some(person.id));
+    am.answered_at = Set(Some(now));
+    am.update(&txn).await?;
+    let actor = Actor::person(person.id, &person.username);
+    append_event(&txn, r.ticket_id, &actor, now, "coordination_answered", json!({"request_id": r.id, "department": dept.code, "answer": answer.as_str(), "text": text})).await?;
+    let all = target::Entity::find()
+        .filter(target::Column::RequestId.eq(r.id))
+        .all(&txn)
+        .await?;
+    let mut r = r;
+    if all.iter().all(|t| t.answer.as_deref() == Some("agree")) {
+        let mut am = r.clone().into_active_model();
+        am.state = Set("settled".into());
+        am.settled_how = Set(Some("answers".into()));
+        am.settled_at = Set(Some(now));
+        r = am.update(&txn).await?;
+        append_event(
+            &txn,
+            r.ticket_id,
+            &Actor::system(),
+            now,
+            "coordination_settled",
+            json!({"request_id": r.id, "how": "every department agreed"}),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    view(app, r).await
+}
+
+/// Withdraws a request; only its author may, while it is open.
+pub async fn withdraw(
+    app: &App,
+    actor: &Actor,
+    request_id: i64,
+) -> Result<RequestView, CoordinationError> {
+    let now = app.now();
+    let r = find(app, request_id).await?;
+    if actor.person_id != Some(r.author_id) {
+        return Err(CoordinationError::Forbidden(
+            "only the request's author withdraws it".into(),
+        ));
+    }
+    if r.state != "open" {
+        return Err(CoordinationError::Conflict(format!(
+            "the request is already {}",
+            r.state
+        )));
+    }
+    let txn = app.db.begin().await?;
+    let mut am = r.into_active_model();
+    am.state = Set("withdrawn".into());
+    let r = am.update(&txn).await?;
+    append_event(
+        &txn,
+        r.ticket_id,
+        actor,
+        now,
+        "coordination_withdrawn",
+        json!({"request_id": r.id}),
+    )
+    .await?;
+    txn.commit().await?;
+    view(app, r).await
+}
+
+/// Open requests that still wait on department `department_id`'s answer.
+pub async fn open_for_department(
+    app: &App,
+    department_id: i64,
+) -> Result<Vec<RequestView>, CoordinationError> {
+    let waiting = target::Entity::find()
+        .filter(target::Column::DepartmentId.eq(department_id))
+        .filter(target::Column::Answer.is_null())
+        .all(&app.db)
+        .await?;
+    let ids: Vec<i64> = waiting.iter().map(|t| t.request_id).collect();
+    let rows = request::Entity::find()
+        .filter(request::Column::Id.is_in(ids))
+        .filter(request::Column::State.eq("open"))
+        .order_by_asc(request::Column::FiledAt)
+        .all(&app.db)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(view(app, r).await?);
+    }
+    Ok(out)
+}
+
+/// A request by id.
+pub async fn find(app: &App, id: i64) -> Result<request::Model, CoordinationError> {
+    request::Entity::find_by_id(id)
+        .one(&app.db)
+        .await?
+        .ok_or_else(|| CoordinationError::NotFound(format!("coordination request {id}")))
+}
+
+async fn targets_of(app: &App, request_id: i64) -> Result<Vec<target::Model>, CoordinationError> {
+    Ok(target::Entity::find()
+        .filter(target::Column::RequestId.eq(request_id))
+        .order_by_asc(target::Column::Id)
+        .all(&app.db)
+        .await?)
+}
+
+/// The request with its departments and answers, overdue as of now.
+pub async fn view(app: &App, r: request::Model) -> Result<RequestView, CoordinationError> {
+    let targets = targets_of(app, r.id).await?;
+    let mut tv = Vec::with_capacity(targets.len());
+    for t in &targets {
+        let u = unit_by_id(&app.db, t.department_id).await?;
+        tv.push(TargetView {
+            department_id: u.id,
+            department_code: u.code,
+            department_name: u.name,
+            answer: t.answer.clone(),
+            answer_text: t.answer_text.clone(),
+            answered_at: t.answered_at,
+        });
+    }
+    let unanswered = targets.iter().any(|t| t.answer.is_none());
+    let overdue = r.state == "open" && unanswered && app.now() >= overdue_at(app, r.answer_by);
+    Ok(RequestView {
+        id: r.id,
+        ticket_id: r.ticket_id,
+        author_id: r.author_id,
+        subject: r.subject,
+        question: r.question,
+        category: r.category,
+        attachments: serde_json::from_str(&r.attachments).unwrap_or_default(),
+        answer_by: r.answer_by,
+        filed_at: r.filed_at,
+        state: r.state,
+        settled_how: r.settled_how,
+        overdue,
+        targets: tv,
+    })
+}
