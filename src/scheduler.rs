@@ -112,16 +112,19 @@ pub async fn run_delivery(app: &App, transport: &Transport, holder: &str) -> any
     Ok(true)
 }
 
-/// One run of the morning digest check under its lease; returns whether it ran.
+/// One run of the morning digest and weekly agenda checks under their
+/// lease; returns whether it ran.
 pub async fn run_digest(app: &App, holder: &str) -> anyhow::Result<bool> {
     let now = app.now();
     let ttl = Duration::seconds(app.config.raw.scheduler.lease_seconds.into());
     if !try_lease(&app.db, "digest", holder, ttl, now).await? {
         return Ok(false);
     }
-    let result = crate::coordination::digest::run_due(app).await;
+    let digest = crate::coordination::digest::run_due(app).await;
+    let agenda = crate::coordination::meeting::run_due(app).await;
     release(&app.db, "digest", holder).await?;
-    result?;
+    digest?;
+    agenda?;
     Ok(true)
 }
 

@@ -339,3 +339,192 @@ async fn a_fortnight_of_digests_on_working_days_only_once_each() {
     other.db.close().await.ok();
     t.stop().await;
 }
+
+#[tokio::test]
+async fn over_http_bad_input_gets_problems_and_departments_read_what_they_were_asked() {
+    let t = TestApp::spawn(local("2026-03-02 09:00")).await;
+    let v = t.create_ticket(json!({"accepted_on": "2026-03-02"})).await;
+    let p = format!("/api/v1/tickets/{}/coordination", v["id"]);
+    let body = |deps: serde_json::Value| json!({"subject": "节假日停电检修", "question": "五一能否安排停电接入？", "category": "holiday_outage", "departments": deps});
+    let e = t.post_ok(&p, &body(json!([])), 422).await;
+    assert_eq!(e["errors"][0]["field"], "departments");
+    let e = t.post_ok(&p, &body(json!(["GZ-NOPE"])), 422).await;
+    assert!(
+        e["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("GZ-NOPE")
+    );
+    t.post_ok(&p, &json!({"subject": "x"}), 422).await;
+    // Before the request, the department cannot see the ticket.
+    assert_eq!(
+        t.get_as("dept-lin", &format!("/api/v1/tickets/{}", v["id"]))
+            .await
+            .status(),
+        404
+    );
+    let r = t.post_ok(&p, &body(json!(["GZ-MKT"])), 201).await;
+    let rid = r["id"].as_i64().unwrap();
+    // Now it reads the ticket (read-only) and its requests.
+    let seen = t
+        .get_ok_as("dept-lin", &format!("/api/v1/tickets/{}", v["id"]))
+        .await;
+    assert_eq!(seen["ticket_no"], v["ticket_no"]);
+    assert_eq!(
+        t.post_as(
+            "dept-lin",
+            &format!("/api/v1/tickets/{}/advance", v["id"]),
+            &json!({})
+        )
+        .await
+        .status(),
+        403
+    );
+    let list = t.get_ok_as("dept-lin", "/api/v1/tickets").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    // A department that was not asked may not answer.
+    let res = t
+        .post_as(
+            "dept-zhang",
+            &format!("/api/v1/coordination/{rid}/answer"),
+            &json!({"answer": "agree"}),
+        )
+        .await;
+    assert_eq!(res.status(), 404, "it cannot even see the request");
+    let e = common::expect(
+        t.post_as(
+            "dept-lin",
+            &format!("/api/v1/coordination/{rid}/answer"),
+            &json!({"answer": "maybe"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(e["errors"][0]["field"], "answer");
+    let ok = common::expect(
+        t.post_as(
+            "dept-lin",
+            &format!("/api/v1/coordination/{rid}/answer"),
+            &json!({"answer": "agree", "text": "可以"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(ok["state"], "settled");
+    let late = t
+        .post_as(
+            "dept-lin",
+            &format!("/api/v1/coordination/{rid}/answer"),
+            &json!({"answer": "disagree"}),
+        )
+        .await;
+    assert_eq!(common::expect(late, 409).await["status"], 409);
+    let listed = t
+        .get_ok_as(
+            "dept-lin",
+            "/api/v1/coordination?department=GZ-MKT&state=settled",
+        )
+        .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn the_weekly_agenda_lists_the_unsettled_and_the_minutes_settle_them() {
+    let t = TestApp::spawn_with(
+        local("2026-03-02 09:00"),
+        "[coordination]\nmeeting_participants = [\"head-wu\", \"dep-sun\"]",
+    )
+    .await;
+    let v = t.create_ticket(json!({"accepted_on": "2026-03-02"})).await;
+    let id = v["id"].as_i64().unwrap();
+    let li = actor(&t, "mgr-li").await;
+    let answered = coordination::file(&t.app, &li, id, request(&["GZ-MKT"]))
+        .await
+        .unwrap();
+    let unanswered = coordination::file(&t.app, &li, id, request(&["GZ-PLAN"]))
+        .await
+        .unwrap();
+    coordination::answer(
+        &t.app,
+        &person(&t, "dept-lin").await,
+        answered.id,
+        None,
+        Answer::Agree,
+        None,
+    )
+    .await
+    .unwrap();
+    // Overdue at 17:30 of its answer day.
+    t.clock.set(local("2026-03-02 17:30"));
+    assert!(
+        coordination::service::view(
+            &t.app,
+            coordination::service::find(&t.app, unanswered.id)
+                .await
+                .unwrap()
+        )
+        .await
+        .unwrap()
+        .overdue
+    );
+    // The meeting is on Monday 09:00: nothing before, the agenda once after.
+    t.clock.set(local("2026-03-09 08:59"));
+    assert!(
+        coordination::meeting::run_due(&t.app)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    t.clock.set(local("2026-03-09 09:00"));
+    let a = coordination::meeting::run_due(&t.app)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (a.requests, a.recipients, a.written),
+        (1, 2, true),
+        "only the unsettled request"
+    );
+    let again = coordination::meeting::run_due(&t.app)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!again.written, "once per meeting");
+    // The minutes settle it; the manager records the customer feedback.
+    let decided = t
+        .post_ok(
+            &format!("/api/v1/coordination/{}/decision", unanswered.id),
+            &json!({"meeting_date": "2026-03-09", "decision": "规划部本周内出具意见", "responsible_department": "GZ-PLAN", "due_date": "2026-03-13"}),
+            200,
+        )
+        .await;
+    assert_eq!(
+        (decided["state"].as_str(), decided["settled_how"].as_str()),
+        (Some("settled"), Some("meeting"))
+    );
+    assert_eq!(decided["decision"]["responsible_department"], "GZ-PLAN");
+    let fed = t
+        .post_ok(
+            &format!("/api/v1/coordination/{}/feedback", unanswered.id),
+            &json!({"given_on": "2026-03-09", "channel": "phone", "text": "已告知客户处理进度"}),
+            200,
+        )
+        .await;
+    assert_eq!(fed["feedback"][0]["channel"], "phone");
+    t.post_ok(&format!("/api/v1/coordination/{}/decision", unanswered.id), &json!({"meeting_date": "2026-03-09", "decision": "x", "responsible_department": "GZ-PLAN", "due_date": "2026-03-13"}), 409).await;
+    let events = t.get_ok(&format!("/api/v1/tickets/{id}/events")).await;
+    let kinds: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.ends_with(&["coordination_decided", "coordination_feedback"]),
+        "{kinds:?}"
+    );
+    t.stop().await;
+}

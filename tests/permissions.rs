@@ -57,6 +57,14 @@ const MATRIX: &[(&str, &str, [u16; 10])] = &[
     ("get", "/api/v1/org/units",                 [401, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("post", "/api/v1/org/units",                [401, 403, 403, 403, 403, 403, 403, 403, 201, 403]),
     ("post", "/api/v1/org/import",               [401, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
+    ("post", "/api/v1/tickets/{id}/coordination",[401, 201, 404, 201, 201, 201, 404, 403, 404, 404]),
+    ("get", "/api/v1/tickets/{id}/coordination", [401, 200, 404, 200, 200, 200, 404, 200, 404, 404]),
+    ("get", "/api/v1/coordination",              [401, 403, 403, 403, 200, 200, 200, 200, 403, 403]),
+    ("get", "/api/v1/coordination/{id}",         [401, 200, 404, 200, 200, 200, 200, 200, 404, 404]),
+    ("post", "/api/v1/coordination/{id}/answer", [401, 403, 404, 403, 403, 403, 200, 403, 404, 404]),
+    ("post", "/api/v1/coordination/{id}/withdraw",[401, 200, 404, 403, 403, 403, 403, 403, 404, 404]),
+    ("post", "/api/v1/coordination/{id}/decision",[401, 200, 404, 200, 200, 200, 404, 403, 404, 404]),
+    ("post", "/api/v1/coordination/{id}/feedback",[401, 200, 404, 200, 200, 200, 404, 403, 404, 404]),
     ("get", "/api/v1/mail",                      [401, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
     ("post", "/api/v1/mail/{id}/retry",          [401, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
     ("get", "/api/v1/people",                    [401, 403, 403, 403, 403, 403, 403, 403, 200, 403]),
@@ -65,6 +73,10 @@ const MATRIX: &[(&str, &str, [u16; 10])] = &[
     ("post", "/api/v1/people/{id}/deactivate",   [401, 403, 403, 403, 403, 403, 403, 403, 200, 403]),
     ("get", "/api/v1/people/{id}/open-tickets",  [401, 403, 403, 403, 403, 403, 403, 403, 200, 403]),
 ];
+
+fn coordination_body() -> Value {
+    json!({"subject": "高可靠性供电费", "question": "是否收取？", "category": "high_reliability_fee", "departments": ["GZ-MKT"]})
+}
 
 fn method(m: &str) -> Method {
     Method::from_bytes(m.to_ascii_uppercase().as_bytes()).unwrap()
@@ -82,6 +94,14 @@ fn body_for(m: &str, path: &str, n: usize) -> Value {
         (_, p) if p.ends_with("/reassign") => json!({"owner": "mgr-zhao", "note": "矩阵测试"}),
         (_, "/api/v1/auth/login") => json!({"username": "mgr-li", "password": "not the password"}),
         ("post", "/api/v1/tokens") => json!({"name": "matrix"}),
+        ("post", "/api/v1/tickets/{id}/coordination") => coordination_body(),
+        (_, "/api/v1/coordination/{id}/answer") => json!({"answer": "agree"}),
+        (_, "/api/v1/coordination/{id}/decision") => {
+            json!({"meeting_date": "2026-03-02", "decision": "按双电源收费", "responsible_department": "GZ-MKT", "due_date": "2026-03-06"})
+        }
+        (_, "/api/v1/coordination/{id}/feedback") => {
+            json!({"given_on": "2026-03-02", "channel": "phone", "text": "已电话告知客户"})
+        }
         ("post", "/api/v1/org/units") => {
             json!({"code": format!("GZ-N{n}"), "name": "新中心", "kind": "service_center", "parent": "GZ"})
         }
@@ -131,11 +151,20 @@ async fn every_route_by_every_role() {
                 201,
             )
             .await;
+            let request = if path.starts_with("/api/v1/coordination/{id}") {
+                let url = format!("/api/v1/tickets/{}/coordination", ticket["id"]);
+                expect(t.post_as("mgr-li", &url, &coordination_body()).await, 201).await["id"]
+                    .clone()
+            } else {
+                Value::Null
+            };
             let concrete = path
+                .replace("/coordination/{id}", &format!("/coordination/{request}"))
                 .replace("/tickets/{id}", &format!("/tickets/{}", ticket["id"]))
                 .replace("/people/{id}", &format!("/people/{}", person["id"]))
                 .replace("{id}", "999999");
             let url = match *path {
+                "/api/v1/coordination" => format!("{concrete}?department=GZ-MKT"),
                 "/api/v1/calendar/add" => format!("{concrete}?start=2026-02-13&n=1"),
                 "/api/v1/calendar/between" => format!("{concrete}?a=2026-02-13&b=2026-02-28"),
                 _ => concrete,

@@ -4,6 +4,7 @@
 
 pub mod digest;
 pub mod entity;
+pub mod meeting;
 pub mod service;
 
 pub use service::{

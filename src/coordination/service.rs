@@ -97,6 +97,27 @@ pub struct RequestView {
     /// Not fully answered by the end of its answer day.
     pub overdue: bool,
     pub targets: Vec<TargetView>,
+    /// The weekly meeting's decision, once recorded.
+    pub decision: Option<DecisionView>,
+    /// Feedback given to the customer, oldest first.
+    pub feedback: Vec<FeedbackView>,
+}
+
+/// A decision from the minutes: a tracked action of a department.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DecisionView {
+    pub meeting_date: NaiveDate,
+    pub decision: String,
+    pub responsible_department: String,
+    pub due_date: NaiveDate,
+}
+
+/// Feedback given to the customer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FeedbackView {
+    pub given_on: NaiveDate,
+    pub channel: String,
+    pub text: String,
 }
 
 /// The default answer date of a request filed at `filed_at`: the same
@@ -416,6 +437,32 @@ pub async fn view(app: &App, r: request::Model) -> Result<RequestView, Coordinat
             answered_at: t.answered_at,
         });
     }
+    use super::entity::{decision, feedback};
+    let decision = match decision::Entity::find()
+        .filter(decision::Column::RequestId.eq(r.id))
+        .one(&app.db)
+        .await?
+    {
+        Some(d) => Some(DecisionView {
+            meeting_date: d.meeting_date,
+            decision: d.decision,
+            responsible_department: unit_by_id(&app.db, d.responsible_department_id).await?.code,
+            due_date: d.due_date,
+        }),
+        None => None,
+    };
+    let feedback = feedback::Entity::find()
+        .filter(feedback::Column::RequestId.eq(r.id))
+        .order_by_asc(feedback::Column::Id)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|f| FeedbackView {
+            given_on: f.given_on,
+            channel: f.channel,
+            text: f.text,
+        })
+        .collect();
     let unanswered = targets.iter().any(|t| t.answer.is_none());
     let overdue = r.state == "open" && unanswered && app.now() >= overdue_at(app, r.answer_by);
     Ok(RequestView {
@@ -432,5 +479,75 @@ pub async fn view(app: &App, r: request::Model) -> Result<RequestView, Coordinat
         settled_how: r.settled_how,
         overdue,
         targets: tv,
+        decision,
+        feedback,
     })
+}
+
+/// Requests on a ticket, oldest first.
+pub async fn by_ticket(app: &App, ticket_id: i64) -> Result<Vec<RequestView>, CoordinationError> {
+    let rows = request::Entity::find()
+        .filter(request::Column::TicketId.eq(ticket_id))
+        .order_by_asc(request::Column::FiledAt)
+        .all(&app.db)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(view(app, r).await?);
+    }
+    Ok(out)
+}
+
+/// Requests addressed to `department_id`, optionally only open or only overdue.
+pub async fn by_department(
+    app: &App,
+    department_id: i64,
+    state: Option<&str>,
+    overdue_only: bool,
+) -> Result<Vec<RequestView>, CoordinationError> {
+    let ids: Vec<i64> = target::Entity::find()
+        .filter(target::Column::DepartmentId.eq(department_id))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|t| t.request_id)
+        .collect();
+    let mut q = request::Entity::find()
+        .filter(request::Column::Id.is_in(ids))
+        .order_by_asc(request::Column::FiledAt);
+    if let Some(s) = state {
+        q = q.filter(request::Column::State.eq(s));
+    }
+    let mut out = Vec::new();
+    for r in q.all(&app.db).await? {
+        let v = view(app, r).await?;
+        if !overdue_only || v.overdue {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+/// Tickets on which any of `departments` was asked something.
+pub async fn tickets_asking(app: &App, departments: &[i64]) -> Result<Vec<i64>, CoordinationError> {
+    if departments.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rids: Vec<i64> = target::Entity::find()
+        .filter(target::Column::DepartmentId.is_in(departments.to_vec()))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|t| t.request_id)
+        .collect();
+    let mut ids: Vec<i64> = request::Entity::find()
+        .filter(request::Column::Id.is_in(rids))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|r| r.ticket_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }

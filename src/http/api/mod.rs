@@ -10,6 +10,7 @@ use crate::sla::SlaPolicy;
 
 pub mod auth;
 pub mod calendar;
+pub mod coordination;
 pub mod mail;
 pub mod org;
 pub mod tickets;
@@ -28,10 +29,13 @@ pub mod tickets;
         org::list_units, org::create_unit, org::list_people, org::create_person, org::show_person,
         org::deactivate, org::open_tickets, org::import,
         mail::list, mail::retry,
+        coordination::file, coordination::by_ticket, coordination::by_department, coordination::show,
+        coordination::answer, coordination::withdraw, coordination::decision, coordination::feedback,
     ),
     tags((name = "tickets", description = "Connection tickets"), (name = "access", description = "Login, sessions, API tokens"),
         (name = "org", description = "Organisation chart and people"),
-        (name = "mail", description = "The mail outbox"), (name = "reference", description = "Policy and calendar")),
+        (name = "mail", description = "The mail outbox"),
+        (name = "coordination", description = "Cross-department coordination requests"), (name = "reference", description = "Policy and calendar")),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = []))
 )]
@@ -44,6 +48,7 @@ pub fn router() -> Router<App> {
         .merge(auth::router())
         .merge(org::router())
         .merge(mail::router())
+        .merge(coordination::router())
         .route("/policy", get(policy))
         .route("/admin/config", get(config))
 }
