@@ -238,7 +238,12 @@ async fn digest_mails(t: &TestApp) -> Vec<(String, String)> {
         .await
         .unwrap()
         .into_iter()
-        .map(|m| (m.idempotency_key, m.recipients))
+        .map(|m| {
+            (
+                m.idempotency_key,
+                format!("{} | {}", m.recipients, m.subject),
+            )
+        })
         .collect()
 }
 
