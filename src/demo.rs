@@ -36,7 +36,7 @@ pub async fn seed(app: &App, spec: &DemoSpec) -> anyhow::Result<u64> {
     let mut batch: Vec<ticket::Model> = Vec::with_capacity(CHUNK);
     for i in 0..spec.tickets {
         let (center_id, bureau_id, manager_id) = centers[(i % centers.len() as u64) as usize];
-        // Due tickets were accepted 100 working days ago (overdue: one jump
+        // Due tickets were accepted 150 days ago (overdue: one jump
         // to the top level); the others in the last 20 calendar days.
         let accepted_on = if i < spec.due {
             today - Days::new(150)
