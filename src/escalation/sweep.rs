@@ -201,6 +201,58 @@ async fn last_seqs(
         .collect())
 }
 
+/// Sets owner, level and next escalation of many tickets in one statement
+/// per chunk (`UPDATE … FROM (VALUES …)`, on PostgreSQL and SQLite ≥ 3.33).
+async fn update_tickets(
+    txn: &DatabaseTransaction,
+    rows: &[(i64, i64, i32, Option<DateTime<Utc>>)],
+    now: DateTime<Utc>,
+) -> Result<(), SweepError> {
+    use sea_orm::{Statement, Value};
+    let pg = txn.get_database_backend() == DatabaseBackend::Postgres;
+    for chunk in rows.chunks(CHUNK) {
+        let mut values: Vec<Value> = vec![now.into()];
+        let mut tuples = Vec::with_capacity(chunk.len());
+        for (id, owner, level, next) in chunk {
+            let n = values.len();
+            tuples.push(if pg {
+                format!(
+                    "(${}::bigint, ${}::bigint, ${}::int, ${}::timestamptz)",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4
+                )
+            } else {
+                "(?, ?, ?, ?)".to_string()
+            });
+            values.extend([
+                Value::from(*id),
+                Value::from(*owner),
+                Value::from(*level),
+                Value::from(*next),
+            ]);
+        }
+        let sql = if pg {
+            format!(
+                "UPDATE tickets AS t SET owner_id = v.owner_id, escalation_level = v.level, next_escalation_at = v.next_at, updated_at = $1 \
+                 FROM (VALUES {}) AS v(id, owner_id, level, next_at) WHERE t.id = v.id",
+                tuples.join(", ")
+            )
+        } else {
+            format!(
+                "UPDATE tickets SET owner_id = v.column2, escalation_level = v.column3, next_escalation_at = v.column4, updated_at = ? \
+                 FROM (VALUES {}) AS v WHERE tickets.id = v.column1",
+                tuples.join(", ")
+            )
+        };
+        let backend = txn.get_database_backend();
+        txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+    }
+    Ok(())
+}
+
 fn applied(t: &ticket::Model, d: &Decision) -> Applied {
     Applied {
         ticket_id: t.id,
@@ -302,26 +354,17 @@ async fn apply_batch(
     }
     let mut mails = Vec::new();
     let mut done = Vec::with_capacity(work.len());
+    let changes: Vec<(i64, i64, i32, Option<DateTime<Utc>>)> = work
+        .iter()
+        .map(|(t, d)| (t.id, to_owner(t, d), d.to_level as i32, d.next_at))
+        .collect();
+    update_tickets(txn, &changes, now).await?;
     for (t, d) in work {
         let mut after = t.clone();
         after.owner_id = to_owner(&t, &d);
         after.escalation_level = d.to_level as i32;
         after.next_escalation_at = d.next_at;
         after.updated_at = now;
-        ticket::Entity::update_many()
-            .col_expr(ticket::Column::OwnerId, Expr::value(after.owner_id))
-            .col_expr(
-                ticket::Column::EscalationLevel,
-                Expr::value(after.escalation_level),
-            )
-            .col_expr(
-                ticket::Column::NextEscalationAt,
-                Expr::value(after.next_escalation_at),
-            )
-            .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
-            .filter(ticket::Column::Id.eq(t.id))
-            .exec(txn)
-            .await?;
         let event_id = event_ids.get(&t.id).copied().unwrap_or_default();
         mails.extend(notify::build_mails(app, txn, &t, &after, &d, event_id, as_of, cache).await?);
         done.push(applied(&t, &d));
