@@ -448,6 +448,21 @@ impl Config {
                 "transport": r.mail.transport, "dir": r.mail.dir, "from": r.mail.from,
                 "smtp_host": r.mail.smtp_host, "smtp_port": r.mail.smtp_port,
                 "smtp_username": r.mail.smtp_username, "smtp_password": mask(&r.mail.smtp_password),
+                "smtp_security": r.mail.smtp_security, "smtp_timeout_seconds": r.mail.smtp_timeout_seconds,
+                "smtp_pool_size": r.mail.smtp_pool_size, "message_id_domain": r.mail.message_id_domain,
+                "claim_seconds": r.mail.claim_seconds, "retry_base_seconds": r.mail.retry_base_seconds,
+                "retry_max_seconds": r.mail.retry_max_seconds, "max_attempts": r.mail.max_attempts,
+                "batch_size": r.mail.batch_size,
+            },
+            "scheduler": {
+                "enabled": r.scheduler.enabled, "sweep_cron": r.scheduler.sweep_cron,
+                "delivery_cron": r.scheduler.delivery_cron, "digest_cron": r.scheduler.digest_cron,
+                "lease_seconds": r.scheduler.lease_seconds,
+            },
+            "coordination": {
+                "cutoff": r.coordination.cutoff, "end_of_day": r.coordination.end_of_day,
+                "digest_time": r.coordination.digest_time, "meeting_weekday": r.coordination.meeting_weekday,
+                "meeting_time": r.coordination.meeting_time, "meeting_participants": r.coordination.meeting_participants,
             },
             "auth": {
                 "session_hours": r.auth.session_hours, "max_failures": r.auth.max_failures,
