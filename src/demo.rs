@@ -137,15 +137,23 @@ async fn write(
         .await?;
     let events: Vec<event::ActiveModel> = saved
         .iter()
-        .map(|t| event::ActiveModel {
-            id: NotSet,
-            ticket_id: Set(t.id),
-            seq: Set(1),
-            at: Set(now),
-            actor: Set("demo".into()),
-            actor_id: Set(None),
-            kind: Set("created".into()),
-            payload: Set(serde_json::json!({"ticket_no": t.ticket_no, "demo": true}).to_string()),
+        .map(|t| {
+            let payload = serde_json::json!({"ticket_no": t.ticket_no, "demo": true}).to_string();
+            let hash = crate::tickets::chain::event_hash(
+                "", t.id, 1, now, "demo", None, "created", &payload,
+            );
+            event::ActiveModel {
+                id: NotSet,
+                ticket_id: Set(t.id),
+                seq: Set(1),
+                at: Set(now),
+                actor: Set("demo".into()),
+                actor_id: Set(None),
+                kind: Set("created".into()),
+                payload: Set(payload),
+                prev_hash: Set(String::new()),
+                hash: Set(hash),
+            }
         })
         .collect();
     event::Entity::insert_many(events)

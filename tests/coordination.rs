@@ -124,6 +124,11 @@ async fn answers_settle_a_request_and_every_step_is_a_ticket_event() {
         ]
     );
     assert_eq!(events[2]["actor"], "dept-lin");
+    assert_eq!(
+        t.get_ok(&format!("/api/v1/tickets/{id}/events/verify"))
+            .await["ok"],
+        true
+    );
     t.stop().await;
 }
 

@@ -82,6 +82,16 @@ async fn levels_escalate_at_exactly_the_configured_instants() {
     assert_eq!(escalated.len(), 3);
     assert!(escalated.iter().all(|e| e["actor"] == "system"));
     assert_eq!(escalated[2]["payload"]["to_owner"], "head-wu");
+    let chain = t
+        .get_ok_as(
+            "aud-he",
+            &format!("/api/v1/tickets/{}/events/verify", v["id"]),
+        )
+        .await;
+    assert_eq!(
+        chain["ok"], true,
+        "the sweep's bulk-written events extend the hash chain: {chain}"
+    );
     assert_eq!(
         outbox_count(&t, "escalation").await,
         3,

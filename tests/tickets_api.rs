@@ -563,3 +563,60 @@ async fn health_openapi_and_offline_docs() {
     assert_eq!(policy["categories"].as_array().unwrap().len(), 4);
     t.stop().await;
 }
+
+#[tokio::test]
+async fn events_are_hash_chained_and_tampering_shows() {
+    use sea_orm::ConnectionTrait;
+    let t = TestApp::spawn(local("2026-03-02 09:00")).await;
+    let v = t.create_ticket(json!({"accepted_on": "2026-03-02"})).await;
+    let id = v["id"].as_i64().unwrap();
+    let p = format!("/api/v1/tickets/{id}");
+    t.post_ok(&format!("{p}/advance"), &json!({}), 200).await;
+    t.post_ok(
+        &format!("{p}/pause"),
+        &json!({"reason": "customer_documents"}),
+        200,
+    )
+    .await;
+    t.post_ok(&format!("{p}/resume"), &json!({}), 200).await;
+    let events = t.get_ok(&format!("{p}/events")).await;
+    let list = events.as_array().unwrap();
+    assert_eq!(list[0]["prev_hash"], "");
+    for w in list.windows(2) {
+        assert_eq!(
+            w[1]["prev_hash"], w[0]["hash"],
+            "each event links to the one before"
+        );
+    }
+    let ok = t.get_ok_as("aud-he", &format!("{p}/events/verify")).await;
+    assert_eq!(
+        (ok["ok"].as_bool(), ok["events"].as_u64()),
+        (Some(true), Some(4))
+    );
+    // Someone edits the history in the database behind yekuo's back.
+    t.app
+        .db
+        .execute_unprepared(&format!("UPDATE ticket_events SET payload = '{{\"reason\":\"forged\"}}' WHERE ticket_id = {id} AND seq = 3"))
+        .await
+        .unwrap();
+    let bad = t.get_ok_as("aud-he", &format!("{p}/events/verify")).await;
+    assert_eq!(
+        (bad["ok"].as_bool(), bad["broken_at_seq"].as_i64()),
+        (Some(false), Some(3))
+    );
+    assert!(bad["problem"].as_str().unwrap().contains("changed"));
+    t.app
+        .db
+        .execute_unprepared(&format!(
+            "DELETE FROM ticket_events WHERE ticket_id = {id} AND seq = 2"
+        ))
+        .await
+        .unwrap();
+    let gone = t.get_ok_as("aud-he", &format!("{p}/events/verify")).await;
+    assert_eq!(
+        gone["broken_at_seq"].as_i64(),
+        Some(3),
+        "a removed event breaks the chain where it was"
+    );
+    t.stop().await;
+}

@@ -95,6 +95,9 @@ impl MigrationTrait for Migration {
                 .col(big_integer_null("actor_id"))
                 .col(string("kind"))
                 .col(text("payload"))
+                // Hash chain: SHA-256 of this event and the previous hash.
+                .col(string("prev_hash"))
+                .col(string("hash"))
                 .foreign_key(
                     ForeignKey::create()
                         .from("ticket_events", "ticket_id")

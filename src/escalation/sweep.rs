@@ -175,30 +175,28 @@ async fn due_batch(
     Ok(q.all(txn).await?)
 }
 
-/// The last event sequence number of each ticket of the batch (one query).
-async fn last_seqs(
+/// The last event (sequence number, hash) of each ticket of the batch.
+async fn last_events(
     txn: &DatabaseTransaction,
     rows: &[ticket::Model],
-) -> Result<HashMap<i64, i32>, SweepError> {
-    use crate::tickets::entity::event;
-    use sea_orm::sea_query::{Expr, Func};
+) -> Result<HashMap<i64, (i32, String)>, SweepError> {
     let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
-    let pairs: Vec<(i64, Option<i32>)> = event::Entity::find()
+    let all: Vec<(i64, i32, String)> = event::Entity::find()
         .select_only()
         .column(event::Column::TicketId)
-        .column_as(
-            Expr::from(Func::max(Expr::col(event::Column::Seq))),
-            "max_seq",
-        )
+        .column(event::Column::Seq)
+        .column(event::Column::Hash)
         .filter(event::Column::TicketId.is_in(ids))
-        .group_by(event::Column::TicketId)
         .into_tuple()
         .all(txn)
         .await?;
-    Ok(pairs
-        .into_iter()
-        .map(|(id, s)| (id, s.unwrap_or(0)))
-        .collect())
+    let mut last: HashMap<i64, (i32, String)> = HashMap::new();
+    for (id, seq, hash) in all {
+        if last.get(&id).is_none_or(|(s, _)| *s < seq) {
+            last.insert(id, (seq, hash));
+        }
+    }
+    Ok(last)
 }
 
 /// Sets owner, level and next escalation of many tickets in one statement
@@ -321,7 +319,7 @@ async fn apply_batch(
         .filter(|(t, _)| inserted.contains(&t.id))
         .collect();
     let tickets: Vec<ticket::Model> = work.iter().map(|(t, _)| t.clone()).collect();
-    let seqs = last_seqs(txn, &tickets).await?;
+    let last = last_events(txn, &tickets).await?;
     let events: Vec<event::ActiveModel> = work
         .iter()
         .map(|(t, d)| {
@@ -333,15 +331,20 @@ async fn apply_batch(
                 "vacancies": d.vacancies.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
             });
             let actor = Actor::system();
+            let (seq, prev) = last.get(&t.id).map_or((1, String::new()), |(s, h)| (s + 1, h.clone()));
+            let payload = payload.to_string();
+            let hash = crate::tickets::chain::event_hash(&prev, t.id, seq, now, &actor.name, actor.person_id, "escalated", &payload);
             event::ActiveModel {
                 id: NotSet,
                 ticket_id: Set(t.id),
-                seq: Set(seqs.get(&t.id).copied().unwrap_or(0) + 1),
+                seq: Set(seq),
                 at: Set(now),
                 actor: Set(actor.name),
                 actor_id: Set(actor.person_id),
                 kind: Set("escalated".into()),
-                payload: Set(payload.to_string()),
+                payload: Set(payload),
+                prev_hash: Set(prev),
+                hash: Set(hash),
             }
         })
         .collect();

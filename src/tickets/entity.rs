@@ -63,6 +63,10 @@ pub mod event {
         pub actor_id: Option<i64>,
         pub kind: String,
         pub payload: String,
+        /// The previous event's hash (empty for the first).
+        pub prev_hash: String,
+        /// SHA-256 over this event and `prev_hash` (see `tickets::chain`).
+        pub hash: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,6 +2,7 @@
 //! service functions that HTTP handlers and CLI commands call.
 
 pub mod actions;
+pub mod chain;
 pub mod entity;
 pub mod input;
 pub mod list;

@@ -276,6 +276,17 @@ pub async fn events(app: &App, id: i64) -> Result<Vec<EventView>, TicketError> {
     Ok(rows.into_iter().map(EventView::from).collect())
 }
 
+/// Checks the hash chain of the ticket's events.
+pub async fn verify_events(app: &App, id: i64) -> Result<super::chain::Verification, TicketError> {
+    find(&app.db, id).await?;
+    let rows = event::Entity::find()
+        .filter(event::Column::TicketId.eq(id))
+        .order_by_asc(event::Column::Seq)
+        .all(&app.db)
+        .await?;
+    Ok(super::chain::verify(id, &rows))
+}
+
 /// Every fact behind the ticket's due date as of `as_of`.
 pub async fn explain(
     app: &App,
@@ -414,28 +425,34 @@ pub async fn append_event(
         .order_by_desc(event::Column::Seq)
         .one(txn)
         .await?;
-    insert_event(
-        txn,
-        ticket_id,
-        last.map_or(1, |e| e.seq + 1),
-        actor,
-        at,
-        kind,
-        payload,
-    )
-    .await
+    let (seq, prev) = last.map_or((1, String::new()), |e| (e.seq + 1, e.hash));
+    insert_event(txn, ticket_id, seq, &prev, actor, at, kind, payload).await
 }
 
-/// Inserts an event with a known sequence number (unique per ticket).
+/// Inserts an event with a known sequence number (unique per ticket) after
+/// the event whose hash is `prev_hash`.
+#[expect(clippy::too_many_arguments, reason = "the fields of an event")]
 pub async fn insert_event(
     txn: &DatabaseTransaction,
     ticket_id: i64,
     seq: i32,
+    prev_hash: &str,
     actor: &Actor,
     at: DateTime<Utc>,
     kind: &str,
     payload: Value,
 ) -> Result<i64, TicketError> {
+    let payload = payload.to_string();
+    let hash = super::chain::event_hash(
+        prev_hash,
+        ticket_id,
+        seq,
+        at,
+        &actor.name,
+        actor.person_id,
+        kind,
+        &payload,
+    );
     let row = event::ActiveModel {
         id: NotSet,
         ticket_id: Set(ticket_id),
@@ -444,7 +461,9 @@ pub async fn insert_event(
         actor: Set(actor.name.clone()),
         actor_id: Set(actor.person_id),
         kind: Set(kind.to_string()),
-        payload: Set(payload.to_string()),
+        payload: Set(payload),
+        prev_hash: Set(prev_hash.to_string()),
+        hash: Set(hash),
     }
     .insert(txn)
     .await?;

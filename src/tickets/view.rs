@@ -145,6 +145,10 @@ pub struct EventView {
     pub kind: String,
     #[schema(value_type = Object)]
     pub payload: serde_json::Value,
+    /// The previous event's hash (empty for the first).
+    pub prev_hash: String,
+    /// SHA-256 over this event and `prev_hash`.
+    pub hash: String,
 }
 
 impl From<event::Model> for EventView {
@@ -157,6 +161,8 @@ impl From<event::Model> for EventView {
             actor_id: e.actor_id,
             kind: e.kind,
             payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
+            prev_hash: e.prev_hash,
+            hash: e.hash,
         }
     }
 }

@@ -20,7 +20,7 @@ pub mod tickets;
 #[openapi(
     info(title = "yekuo API", description = "Large-customer connection work orders (业扩报装工单): tickets, working-day deadlines, stage SLAs."),
     paths(
-        tickets::create, tickets::list, tickets::show, tickets::update, tickets::events, tickets::explain,
+        tickets::create, tickets::list, tickets::show, tickets::update, tickets::events, tickets::verify, tickets::explain,
         tickets::advance, tickets::pause, tickets::resume, tickets::close, tickets::cancel, tickets::reopen,
         tickets::reassign, tickets::ladder, tickets::hand_back,
         policy, config, calendar::info, calendar::add, calendar::between,

@@ -25,6 +25,7 @@ pub fn router() -> Router<App> {
         .route("/tickets", post(create).get(list))
         .route("/tickets/{id}", get(show).patch(update))
         .route("/tickets/{id}/events", get(events))
+        .route("/tickets/{id}/events/verify", get(verify))
         .route("/tickets/{id}/explain", get(explain))
         .route("/tickets/{id}/advance", post(advance))
         .route("/tickets/{id}/pause", post(pause))
@@ -177,6 +178,19 @@ async fn events(
 ) -> Result<Json<Vec<EventView>>, ApiError> {
     authorize(&app, &p, id, TicketAccess::Read).await?;
     Ok(Json(service::events(&app, id).await?))
+}
+
+/// Check the hash chain of the ticket's events (auditors): the first
+/// changed or missing event is named.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/events/verify", tag = "tickets", params(("id" = i64, Path)),
+    responses((status = 200, body = crate::tickets::chain::Verification), (status = 401, body = Problem), (status = 404, body = Problem)))]
+async fn verify(
+    State(app): State<App>,
+    p: Principal,
+    IdPath(id): IdPath,
+) -> Result<Json<crate::tickets::chain::Verification>, ApiError> {
+    authorize(&app, &p, id, TicketAccess::Read).await?;
+    Ok(Json(service::verify_events(&app, id).await?))
 }
 
 /// How the due date came about: limit, pauses, rest days and make-up workdays crossed.
