@@ -170,6 +170,23 @@ pub async fn agenda(
         .order_by_asc(request::Column::FiledAt)
         .all(&app.db)
         .await?;
+    // The participants, and their language (Chinese unless all chose English).
+    let mut to = Vec::new();
+    let mut all_en = true;
+    for username in &app.config.raw.coordination.meeting_participants {
+        match person_by_username(&app.db, username).await? {
+            Some(p) if p.active => {
+                all_en &= p.lang == "en";
+                to.extend(EmailAddress::named(&p.name, &p.email).ok());
+            }
+            _ => tracing::warn!(%username, "meeting participant unknown or deactivated"),
+        }
+    }
+    let lang = if all_en && !to.is_empty() {
+        Lang::En
+    } else {
+        Lang::ZhCn
+    };
     let ids: Vec<i64> = open.iter().map(|r| r.id).collect();
     let targets = target::Entity::find()
         .filter(target::Column::RequestId.is_in(ids))
@@ -192,7 +209,7 @@ pub async fn agenda(
         for x in mine.iter().filter(|x| x.answer.is_some()) {
             answers.push(DigestAnswer {
                 department_name: unit_by_id(&app.db, x.department_id).await?.name,
-                answer_label: mail::answer_label(x.answer.as_deref().unwrap_or(""), Lang::ZhCn)
+                answer_label: mail::answer_label(x.answer.as_deref().unwrap_or(""), lang)
                     .to_string(),
                 text: x.answer_text.clone().unwrap_or_default(),
             });
@@ -231,15 +248,8 @@ pub async fn agenda(
         meeting_date: date,
         groups: groups.into_iter().map(|(_, g)| g).collect(),
     };
-    let rendered = mail::render_agenda(&ctx, Lang::ZhCn)
-        .map_err(|e| CoordinationError::Conflict(e.to_string()))?;
-    let mut to = Vec::new();
-    for username in &app.config.raw.coordination.meeting_participants {
-        match person_by_username(&app.db, username).await? {
-            Some(p) if p.active => to.extend(EmailAddress::named(&p.name, &p.email).ok()),
-            _ => tracing::warn!(%username, "meeting participant unknown or deactivated"),
-        }
-    }
+    let rendered =
+        mail::render_agenda(&ctx, lang).map_err(|e| CoordinationError::Conflict(e.to_string()))?;
     let mut report = AgendaReport {
         meeting_date: date,
         requests: open.len(),
