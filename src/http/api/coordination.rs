@@ -16,6 +16,7 @@ use crate::auth::permissions::{self, TicketAccess};
 use crate::coordination::CoordinationError;
 use crate::coordination::meeting::{NewDecision, record_decision, record_feedback};
 use crate::coordination::service::{self as svc, Answer, Attachment, NewRequest, RequestView};
+use crate::http::api::tickets::authorize;
 use crate::http::error::{ApiError, Problem};
 use crate::http::extract::{IdPath, JsonBody, QueryMap};
 use crate::org::Role;
@@ -41,25 +42,6 @@ impl From<CoordinationError> for ApiError {
             CoordinationError::Invalid(errors) => ApiError::Invalid(errors),
             CoordinationError::Db(e) => ApiError::Internal(e.into()),
         }
-    }
-}
-
-/// The caller's access to a ticket (404 when none, 403 below `need`).
-async fn ticket_access(
-    app: &App,
-    p: &Principal,
-    ticket_id: i64,
-    need: TicketAccess,
-) -> Result<(), ApiError> {
-    let t = crate::tickets::service::find_row(app, ticket_id).await?;
-    match permissions::ticket_access(p, &t) {
-        TicketAccess::None => Err(ApiError::NotFound(format!(
-            "ticket {ticket_id} does not exist"
-        ))),
-        have if have < need => Err(ApiError::Forbidden(
-            "your role may read this ticket but not change it".into(),
-        )),
-        _ => Ok(()),
     }
 }
 
@@ -120,7 +102,7 @@ async fn file(
     IdPath(id): IdPath,
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<RequestView>), ApiError> {
-    ticket_access(&app, &p, id, TicketAccess::Write).await?;
+    authorize(&app, &p, id, TicketAccess::Write).await?;
     let mut f = Fields::new(&body);
     let subject = f.text("subject", 200);
     let question = f.text("question", 5000);
@@ -306,7 +288,7 @@ async fn decision(
     JsonBody(body): JsonBody,
 ) -> Result<Json<RequestView>, ApiError> {
     let v = readable(&app, &p, id).await?;
-    ticket_access(&app, &p, v.ticket_id, TicketAccess::Write).await?;
+    authorize(&app, &p, v.ticket_id, TicketAccess::Write).await?;
     let mut f = Fields::new(&body);
     let meeting_date = date(&mut f, "meeting_date", true);
     let text = f.text("decision", 5000);
@@ -351,7 +333,7 @@ async fn feedback(
     JsonBody(body): JsonBody,
 ) -> Result<Json<RequestView>, ApiError> {
     let v = readable(&app, &p, id).await?;
-    ticket_access(&app, &p, v.ticket_id, TicketAccess::Write).await?;
+    authorize(&app, &p, v.ticket_id, TicketAccess::Write).await?;
     let mut f = Fields::new(&body);
     let given_on = date(&mut f, "given_on", true);
     let channel = f.text("channel", 32);

@@ -40,7 +40,12 @@ pub fn router() -> Router<App> {
 
 /// Checks the caller's access to ticket `id`: out of scope reads as 404,
 /// read-only where writing is needed is 403.
-async fn authorize(app: &App, p: &Principal, id: i64, need: TicketAccess) -> Result<(), ApiError> {
+pub(crate) async fn authorize(
+    app: &App,
+    p: &Principal,
+    id: i64,
+    need: TicketAccess,
+) -> Result<(), ApiError> {
     let t = service::find_row(app, id).await?;
     let mut access = permissions::ticket_access(p, &t);
     // Departments read the tickets they were asked about.
