@@ -2,11 +2,10 @@
 //! every unsettled request, grouped by department, oldest first.
 //! Templates: templates/mail/agenda/.
 
-use askama::Template;
 use chrono::NaiveDate;
 
+use super::Lang;
 use super::digest::DigestAnswer;
-use super::{Lang, subject};
 use crate::mail::{MailError, Rendered};
 
 /// What the agenda says. Names and labels come already in the recipient's
@@ -75,57 +74,11 @@ impl<'a> View<'a> {
     }
 }
 
-#[derive(Template)]
-#[template(path = "mail/agenda/subject.zh-CN.txt")]
-struct SubjectZh<'a> {
-    v: &'a View<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "mail/agenda/text.zh-CN.txt")]
-struct TextZh<'a> {
-    v: &'a View<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "mail/agenda/html.zh-CN.html")]
-struct HtmlZh<'a> {
-    v: &'a View<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "mail/agenda/subject.en.txt")]
-struct SubjectEn<'a> {
-    v: &'a View<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "mail/agenda/text.en.txt")]
-struct TextEn<'a> {
-    v: &'a View<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "mail/agenda/html.en.html")]
-struct HtmlEn<'a> {
-    v: &'a View<'a>,
-}
+mail_templates!(v: View<'a>, ["mail/agenda/subject.zh-CN.txt", "mail/agenda/text.zh-CN.txt", "mail/agenda/html.zh-CN.html", "mail/agenda/subject.en.txt", "mail/agenda/text.en.txt", "mail/agenda/html.en.html"]);
 
 /// Renders the weekly meeting agenda in `lang`.
 pub fn render_agenda(ctx: &AgendaContext, lang: Lang) -> Result<Rendered, MailError> {
-    let v = &View::new(ctx);
-    Ok(match lang {
-        Lang::ZhCn => Rendered {
-            subject: subject(SubjectZh { v }.render()?),
-            text: TextZh { v }.render()?,
-            html: HtmlZh { v }.render()?,
-        },
-        Lang::En => Rendered {
-            subject: subject(SubjectEn { v }.render()?),
-            text: TextEn { v }.render()?,
-            html: HtmlEn { v }.render()?,
-        },
-    })
+    render(&View::new(ctx), lang)
 }
 
 #[cfg(test)]

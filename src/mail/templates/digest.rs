@@ -1,10 +1,9 @@
 //! The morning digest, to one department: every open coordination request
 //! that waits on its answer on a working day. Templates: templates/mail/digest/.
 
-use askama::Template;
 use chrono::NaiveDate;
 
-use super::{Lang, subject};
+use super::Lang;
 use crate::mail::{MailError, Rendered};
 
 /// What the morning digest says. Names and labels come already in the
@@ -95,57 +94,11 @@ impl<'a> View<'a> {
     }
 }
 
-#[derive(Template)]
-#[template(path = "mail/digest/subject.zh-CN.txt")]
-struct SubjectZh<'a> {
-    v: &'a View<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "mail/digest/text.zh-CN.txt")]
-struct TextZh<'a> {
-    v: &'a View<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "mail/digest/html.zh-CN.html")]
-struct HtmlZh<'a> {
-    v: &'a View<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "mail/digest/subject.en.txt")]
-struct SubjectEn<'a> {
-    v: &'a View<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "mail/digest/text.en.txt")]
-struct TextEn<'a> {
-    v: &'a View<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "mail/digest/html.en.html")]
-struct HtmlEn<'a> {
-    v: &'a View<'a>,
-}
+mail_templates!(v: View<'a>, ["mail/digest/subject.zh-CN.txt", "mail/digest/text.zh-CN.txt", "mail/digest/html.zh-CN.html", "mail/digest/subject.en.txt", "mail/digest/text.en.txt", "mail/digest/html.en.html"]);
 
 /// Renders the morning digest in `lang`.
 pub fn render_digest(ctx: &DigestContext, lang: Lang) -> Result<Rendered, MailError> {
-    let v = &View::new(ctx);
-    Ok(match lang {
-        Lang::ZhCn => Rendered {
-            subject: subject(SubjectZh { v }.render()?),
-            text: TextZh { v }.render()?,
-            html: HtmlZh { v }.render()?,
-        },
-        Lang::En => Rendered {
-            subject: subject(SubjectEn { v }.render()?),
-            text: TextEn { v }.render()?,
-            html: HtmlEn { v }.render()?,
-        },
-    })
+    render(&View::new(ctx), lang)
 }
 
 #[cfg(test)]

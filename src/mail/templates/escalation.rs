@@ -1,11 +1,10 @@
 //! The escalation mail: a ticket moved up the ladder to a new owner.
 //! Templates: templates/mail/escalation/.
 
-use askama::Template;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::{Lang, subject};
+use super::Lang;
 use crate::mail::{MailError, Rendered};
 
 /// One step of the ladder so far: who owned the ticket from when.
@@ -75,57 +74,11 @@ impl<'a> View<'a> {
     }
 }
 
-#[derive(Template)]
-#[template(path = "mail/escalation/subject.zh-CN.txt")]
-struct SubjectZh<'a> {
-    v: &'a View<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "mail/escalation/text.zh-CN.txt")]
-struct TextZh<'a> {
-    v: &'a View<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "mail/escalation/html.zh-CN.html")]
-struct HtmlZh<'a> {
-    v: &'a View<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "mail/escalation/subject.en.txt")]
-struct SubjectEn<'a> {
-    v: &'a View<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "mail/escalation/text.en.txt")]
-struct TextEn<'a> {
-    v: &'a View<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "mail/escalation/html.en.html")]
-struct HtmlEn<'a> {
-    v: &'a View<'a>,
-}
+mail_templates!(v: View<'a>, ["mail/escalation/subject.zh-CN.txt", "mail/escalation/text.zh-CN.txt", "mail/escalation/html.zh-CN.html", "mail/escalation/subject.en.txt", "mail/escalation/text.en.txt", "mail/escalation/html.en.html"]);
 
 /// Renders the escalation mail in `lang`.
 pub fn render_escalation(ctx: &EscalationContext, lang: Lang) -> Result<Rendered, MailError> {
-    let v = &View::new(ctx);
-    Ok(match lang {
-        Lang::ZhCn => Rendered {
-            subject: subject(SubjectZh { v }.render()?),
-            text: TextZh { v }.render()?,
-            html: HtmlZh { v }.render()?,
-        },
-        Lang::En => Rendered {
-            subject: subject(SubjectEn { v }.render()?),
-            text: TextEn { v }.render()?,
-            html: HtmlEn { v }.render()?,
-        },
-    })
+    render(&View::new(ctx), lang)
 }
 
 #[cfg(test)]

@@ -2,6 +2,72 @@
 //! each with a subject, a text body and an HTML body per language. zh-CN is
 //! the default; English for people whose `lang` is `en`.
 
+/// The six askama templates of one mail — subject, text and HTML, in zh-CN
+/// and English (askama wants each path as a literal) — each holding `$field: &$ty`,
+/// and `fn render(data, lang)` that renders the set for one language.
+macro_rules! mail_templates {
+    ($field:ident: $ty:ty, [$sz:literal, $tz:literal, $hz:literal, $se:literal, $te:literal, $he:literal]) => {
+        #[derive(askama::Template)]
+        #[template(path = $sz)]
+        struct SubjectZh<'a> {
+            $field: &'a $ty,
+        }
+
+        #[derive(askama::Template)]
+        #[template(path = $tz)]
+        struct TextZh<'a> {
+            $field: &'a $ty,
+        }
+
+        #[derive(askama::Template)]
+        #[template(path = $hz)]
+        struct HtmlZh<'a> {
+            $field: &'a $ty,
+        }
+
+        #[derive(askama::Template)]
+        #[template(path = $se)]
+        struct SubjectEn<'a> {
+            $field: &'a $ty,
+        }
+
+        #[derive(askama::Template)]
+        #[template(path = $te)]
+        struct TextEn<'a> {
+            $field: &'a $ty,
+        }
+
+        #[derive(askama::Template)]
+        #[template(path = $he)]
+        struct HtmlEn<'a> {
+            $field: &'a $ty,
+        }
+
+        #[allow(
+            clippy::needless_lifetimes,
+            reason = "needed where the data type borrows ('a), not where it does not"
+        )]
+        fn render<'a>(
+            $field: &'a $ty,
+            lang: super::Lang,
+        ) -> Result<crate::mail::Rendered, crate::mail::MailError> {
+            use askama::Template;
+            Ok(match lang {
+                super::Lang::ZhCn => crate::mail::Rendered {
+                    subject: super::subject(SubjectZh { $field }.render()?),
+                    text: TextZh { $field }.render()?,
+                    html: HtmlZh { $field }.render()?,
+                },
+                super::Lang::En => crate::mail::Rendered {
+                    subject: super::subject(SubjectEn { $field }.render()?),
+                    text: TextEn { $field }.render()?,
+                    html: HtmlEn { $field }.render()?,
+                },
+            })
+        }
+    };
+}
+
 mod agenda;
 mod digest;
 mod escalation;

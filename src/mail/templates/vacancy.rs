@@ -1,10 +1,9 @@
 //! The vacancy notice, to a bureau's admins: a role on the ladder is
 //! vacant, and a ticket escalated past it. Templates: templates/mail/vacancy/.
 
-use askama::Template;
 use chrono::NaiveDate;
 
-use super::{Lang, subject};
+use super::Lang;
 use crate::mail::{MailError, Rendered};
 
 /// What the vacancy notice says; labels come in the recipient's language.
@@ -27,57 +26,11 @@ pub struct VacancyContext {
     pub link: String,
 }
 
-#[derive(Template)]
-#[template(path = "mail/vacancy/subject.zh-CN.txt")]
-struct SubjectZh<'a> {
-    c: &'a VacancyContext,
-}
-
-#[derive(Template)]
-#[template(path = "mail/vacancy/text.zh-CN.txt")]
-struct TextZh<'a> {
-    c: &'a VacancyContext,
-}
-
-#[derive(Template)]
-#[template(path = "mail/vacancy/html.zh-CN.html")]
-struct HtmlZh<'a> {
-    c: &'a VacancyContext,
-}
-
-#[derive(Template)]
-#[template(path = "mail/vacancy/subject.en.txt")]
-struct SubjectEn<'a> {
-    c: &'a VacancyContext,
-}
-
-#[derive(Template)]
-#[template(path = "mail/vacancy/text.en.txt")]
-struct TextEn<'a> {
-    c: &'a VacancyContext,
-}
-
-#[derive(Template)]
-#[template(path = "mail/vacancy/html.en.html")]
-struct HtmlEn<'a> {
-    c: &'a VacancyContext,
-}
+mail_templates!(c: VacancyContext, ["mail/vacancy/subject.zh-CN.txt", "mail/vacancy/text.zh-CN.txt", "mail/vacancy/html.zh-CN.html", "mail/vacancy/subject.en.txt", "mail/vacancy/text.en.txt", "mail/vacancy/html.en.html"]);
 
 /// Renders the vacancy notice in `lang`.
 pub fn render_vacancy(ctx: &VacancyContext, lang: Lang) -> Result<Rendered, MailError> {
-    let c = ctx;
-    Ok(match lang {
-        Lang::ZhCn => Rendered {
-            subject: subject(SubjectZh { c }.render()?),
-            text: TextZh { c }.render()?,
-            html: HtmlZh { c }.render()?,
-        },
-        Lang::En => Rendered {
-            subject: subject(SubjectEn { c }.render()?),
-            text: TextEn { c }.render()?,
-            html: HtmlEn { c }.render()?,
-        },
-    })
+    render(ctx, lang)
 }
 
 #[cfg(test)]
