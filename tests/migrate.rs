@@ -33,10 +33,6 @@ async fn concurrent_migrations_take_turns() {
         p.close().await.ok();
     }
     if let Some((admin, name)) = pg_admin {
-        use sea_orm::ConnectionTrait;
-        let db = sea_orm::Database::connect(&admin).await.unwrap();
-        db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await
-            .ok();
+        common::drop_database(&admin, &name).await;
     }
 }

@@ -2,14 +2,13 @@
 //! fresh SQLite database per test and, when `YEKUO_TEST_DATABASE_URL` points
 //! at a PostgreSQL server, on a fresh PostgreSQL database as well.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
 use chrono::{DateTime, TimeZone, Utc};
-use sea_orm::{
-    ConnectionTrait, Database, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait};
 
 use yekuo::config::Config;
 use yekuo::org::entity::{person, role_assignment, unit};
@@ -186,8 +185,6 @@ fn roles_in(rows: &[Vec<String>]) -> usize {
 
 // ------------------------------------------------------------ databases
 
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
 /// A fresh, migrated database, dropped by [`TestDb::finish`] on PostgreSQL.
 struct TestDb {
     db: DatabaseConnection,
@@ -200,10 +197,8 @@ struct TestDb {
 /// `YEKUO_TEST_DATABASE_URL` is set.
 async fn databases() -> Vec<TestDb> {
     let mut out = vec![sqlite().await];
-    if let Ok(admin) = std::env::var("YEKUO_TEST_DATABASE_URL")
-        && admin.starts_with("postgres")
-    {
-        out.push(postgres(&admin).await);
+    if std::env::var("YEKUO_TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres")) {
+        out.push(postgres().await);
     }
     out
 }
@@ -222,27 +217,14 @@ async fn sqlite() -> TestDb {
     }
 }
 
-async fn postgres(admin: &str) -> TestDb {
-    let name = format!(
-        "yekuo_import_{}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst),
-        Utc::now().timestamp_micros() % 1_000_000
-    );
-    let server = Database::connect(admin)
-        .await
-        .expect("connect to YEKUO_TEST_DATABASE_URL");
-    server
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create test database");
-    server.close().await.ok();
-    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
+async fn postgres() -> TestDb {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, pg_admin) = common::fresh_database(dir.path()).await;
     TestDb {
-        db: open(&format!("{base}/{name}")).await,
+        db: open(&url).await,
         label: "postgres",
-        pg_admin: Some((admin.to_string(), name)),
-        _dir: tempfile::tempdir().unwrap(),
+        pg_admin,
+        _dir: dir,
     }
 }
 
@@ -259,11 +241,7 @@ impl TestDb {
     async fn finish(self) {
         self.db.close().await.ok();
         if let Some((admin, name)) = self.pg_admin {
-            let server = Database::connect(&admin).await.unwrap();
-            server
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .ok();
+            common::drop_database(&admin, &name).await;
         }
     }
 

@@ -21,6 +21,14 @@ use yekuo::config::Config;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// Drops a PostgreSQL test database made by [`fresh_database`].
+pub async fn drop_database(admin: &str, name: &str) {
+    let db = Database::connect(admin).await.unwrap();
+    db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .ok();
+}
+
 /// A local Shanghai wall-clock time (`2026-02-13 10:00`) as UTC.
 pub fn local(s: &str) -> DateTime<Utc> {
     let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
@@ -291,10 +299,7 @@ impl TestApp {
         }
         self.app.db.clone().close().await.ok();
         if let Some((admin, name)) = self.pg_admin.take() {
-            let db = Database::connect(&admin).await.unwrap();
-            db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .ok();
+            drop_database(&admin, &name).await;
         }
     }
 }
