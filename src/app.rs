@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono_tz::Tz;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 
 use crate::calendar::Calendar;
 use crate::clock::{SharedClock, SystemClock};
@@ -14,7 +14,10 @@ use crate::sla::{SlaClock, SlaPolicy};
 /// Everything a service function needs; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct App {
+    /// Reads (and nothing else on SQLite; see `crate::db`).
     pub db: DatabaseConnection,
+    /// Writes: transactions from [`App::begin_write`] and single statements.
+    pub writer: DatabaseConnection,
     pub config: Arc<Config>,
     pub calendar: Arc<Calendar>,
     pub policy: Arc<SlaPolicy>,
@@ -28,11 +31,13 @@ impl App {
     pub async fn start(config: Config, clock: Option<SharedClock>) -> anyhow::Result<App> {
         let calendar = config.load_calendar()?;
         let db = crate::db::connect(&config.raw.database).await?;
+        let writer = crate::db::connect_writer(&config.raw.database, &db).await?;
         if config.raw.database.migrate_on_start {
-            crate::db::migrate(&db).await?;
+            crate::db::migrate(&writer).await?;
         }
         Ok(App {
             db,
+            writer,
             policy: Arc::new(config.sla_policy()),
             ladder: Arc::new(config.ladder_policy()),
             calendar: Arc::new(calendar),
@@ -46,6 +51,12 @@ impl App {
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         use chrono::SubsecRound;
         self.clock.now().trunc_subsecs(6)
+    }
+
+    /// Begins a write transaction: it holds the write lock from its start
+    /// (see `crate::db`), so concurrent writers wait instead of failing.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        crate::db::begin_write(&self.writer).await
     }
 
     pub fn zone(&self) -> Tz {

@@ -75,6 +75,10 @@ pub struct DatabaseConfig {
     pub password: Secret,
     pub migrate_on_start: bool,
     pub max_connections: u32,
+    /// SQLite: how long a writer waits for another process's write lock.
+    pub busy_timeout_seconds: u64,
+    /// SQLite: page cache per connection, in KiB (bounds memory).
+    pub cache_kib: u32,
 }
 
 impl fmt::Debug for DatabaseConfig {
@@ -84,6 +88,8 @@ impl fmt::Debug for DatabaseConfig {
             .field("password", &self.password)
             .field("migrate_on_start", &self.migrate_on_start)
             .field("max_connections", &self.max_connections)
+            .field("busy_timeout_seconds", &self.busy_timeout_seconds)
+            .field("cache_kib", &self.cache_kib)
             .finish()
     }
 }
@@ -409,6 +415,12 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        if raw.database.cache_kib < 256 {
+            return Err(ConfigError::invalid(
+                "database.cache_kib",
+                "must be at least 256",
+            ));
+        }
         raw.mail.validate()?;
         if raw.auth.session_hours == 0 || raw.auth.max_failures == 0 {
             return Err(ConfigError::invalid(
@@ -441,6 +453,7 @@ impl Config {
             "database": {
                 "url": redact_url(&r.database.url), "password": mask(&r.database.password),
                 "migrate_on_start": r.database.migrate_on_start, "max_connections": r.database.max_connections,
+                "busy_timeout_seconds": r.database.busy_timeout_seconds, "cache_kib": r.database.cache_kib,
             },
             "time": {"zone": r.time.zone},
             "calendar": {"dir": r.calendar.dir, "files": r.calendar.files},

@@ -1,12 +1,22 @@
 //! Database connection: SQLite (embedded default; WAL, foreign keys on) or
 //! PostgreSQL, chosen by the URL; migrations from the `migrations` crate.
+//!
+//! SQLite has one writer at a time. A transaction that starts as a reader
+//! (`BEGIN DEFERRED`) and writes later fails at once with `SQLITE_BUSY`
+//! when another connection committed in between: the busy timeout cannot
+//! help it. So on SQLite every write goes through one writer connection
+//! (writers of this process queue for it in order, and readers keep the
+//! other connections), and its transactions begin `IMMEDIATE`, taking the
+//! write lock at their start, so a writer of another process (a CLI
+//! command) waits for the busy timeout instead of failing. On PostgreSQL
+//! the writer is the same pool; row locks order writers.
 
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 use crate::config::{DatabaseConfig, redact_url};
@@ -20,24 +30,70 @@ pub async fn connect(cfg: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> 
         std::fs::create_dir_all(dir)
             .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
     }
+    tracing::info!(url = %redact_url(&cfg.url), "connecting to the database");
+    Database::connect(options(cfg, cfg.max_connections)).await
+}
+
+/// The connection writes go through: on SQLite a pool of one connection
+/// beside `read` (see the module comment), on PostgreSQL `read` itself.
+pub async fn connect_writer(
+    cfg: &DatabaseConfig,
+    read: &DatabaseConnection,
+) -> Result<DatabaseConnection, DbErr> {
+    if read.get_database_backend() == DbBackend::Sqlite {
+        Database::connect(options(cfg, 1)).await
+    } else {
+        Ok(read.clone())
+    }
+}
+
+fn options(cfg: &DatabaseConfig, max: u32) -> ConnectOptions {
     let mut opts = ConnectOptions::new(cfg.url.clone());
-    opts.max_connections(cfg.max_connections)
+    opts.max_connections(max)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30))
-        .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
-        });
+        .acquire_timeout(Duration::from_secs(cfg.busy_timeout_seconds.max(30)))
+        .sqlx_logging(false);
+    let busy = Duration::from_secs(cfg.busy_timeout_seconds);
+    let cache = format!("-{}", cfg.cache_kib);
+    opts.map_sqlx_sqlite_opts(move |o| {
+        o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            .busy_timeout(busy)
+            .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+            // Memory per connection stays bounded: a page cache of
+            // `cache_kib`, no memory-mapped file.
+            .pragma("cache_size", cache.clone())
+            .pragma("mmap_size", "0")
+    });
     if !cfg.password.is_empty() {
         let password = cfg.password.expose().to_string();
         opts.map_sqlx_postgres_opts(move |o| o.password(&password));
     }
-    tracing::info!(url = %redact_url(&cfg.url), "connecting to the database");
-    Database::connect(opts).await
+    opts
+}
+
+/// Begins a write transaction on `writer` (the connection from
+/// [`connect_writer`]): `BEGIN IMMEDIATE` on SQLite, a plain `BEGIN` on
+/// PostgreSQL.
+pub async fn begin_write(writer: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    writer
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await
+}
+
+/// Writes the SQLite write-ahead log into the database file, so that the
+/// file alone is a complete copy (after `yekuo demo`, before a copy).
+/// Nothing to do on PostgreSQL.
+pub async fn checkpoint(db: &DatabaseConnection) -> Result<(), DbErr> {
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await?;
+    }
+    Ok(())
 }
 
 /// Applies pending migrations. On PostgreSQL, inside one transaction
@@ -46,7 +102,7 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Migrator::up(db, None).await;
     }
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     txn.execute_unprepared("SELECT pg_advisory_xact_lock(7946330001)")
         .await?;
     Migrator::up(&txn, None).await?;

@@ -4,7 +4,7 @@
 //! million tickets (see docs/benchmarks.md).
 
 use chrono::{DateTime, Days, Utc};
-use sea_orm::{ActiveValue::NotSet, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveValue::NotSet, EntityTrait, Set};
 
 use crate::app::App;
 use crate::org::service::{NewPerson, NewUnit, create_person, create_unit, unit_by_code};
@@ -115,7 +115,7 @@ async fn write(
     if batch.is_empty() {
         return Ok(0);
     }
-    let txn = app.db.begin().await?;
+    let txn = app.begin_write().await?;
     let rows: Vec<ticket::ActiveModel> = batch
         .iter()
         .map(|t| {
@@ -181,7 +181,7 @@ async fn write(
 /// (center id, bureau id, manager id) per demo center.
 async fn ensure_org(app: &App, centers: u32) -> anyhow::Result<Vec<(i64, i64, i64)>> {
     let now = app.now();
-    let db = &app.db;
+    let db = &app.writer;
     let bureau = match unit_by_code(db, "DEMO").await? {
         Some(b) => b,
         None => {

@@ -369,6 +369,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             };
             let started = std::time::Instant::now();
             let n = yekuo::demo::seed(&app, &spec).await?;
+            // The database file alone is then a complete copy.
+            yekuo::db::checkpoint(&app.writer).await?;
             println!(
                 "{n} demo tickets written in {:.1} s",
                 started.elapsed().as_secs_f64()
@@ -551,8 +553,8 @@ async fn user(cmd: UserCmd, config: Config) -> anyhow::Result<ExitCode> {
                 lang,
                 roles,
             };
-            use sea_orm::TransactionTrait;
-            let txn = app.db.begin().await?;
+
+            let txn = app.begin_write().await?;
             org::create_person(&txn, new, None, app.now())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}: {}", describe_org(&e)))?;
@@ -701,7 +703,7 @@ async fn org_cmd(cmd: OrgCmd, config: Config) -> anyhow::Result<ExitCode> {
                 kind,
                 parent_code: parent,
             };
-            let u = org::create_unit(&app.db, u, app.now())
+            let u = org::create_unit(&app.writer, u, app.now())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}: {}", describe_org(&e)))?;
             println!("created unit {} ({})", u.code, u.kind);
@@ -711,7 +713,7 @@ async fn org_cmd(cmd: OrgCmd, config: Config) -> anyhow::Result<ExitCode> {
             let format = Format::from_path(&file)?;
             let bytes =
                 std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            match import_bytes(&app.db, &bytes, format, dry_run, app.now()).await {
+            match import_bytes(&app.writer, &bytes, format, dry_run, app.now()).await {
                 Ok(r) => {
                     for c in &r.changes {
                         println!("line {:>5}: {}", c.line, c.what);

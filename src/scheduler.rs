@@ -89,11 +89,11 @@ pub async fn release<C: ConnectionTrait>(db: &C, name: &str, holder: &str) -> Re
 pub async fn run_sweep(app: &App, holder: &str) -> anyhow::Result<bool> {
     let now = app.now();
     let ttl = Duration::seconds(app.config.raw.scheduler.lease_seconds.into());
-    if !try_lease(&app.db, "sweep", holder, ttl, now).await? {
+    if !try_lease(&app.writer, "sweep", holder, ttl, now).await? {
         return Ok(false);
     }
     let result = crate::escalation::sweep(app, now, false, crate::escalation::BATCH).await;
-    release(&app.db, "sweep", holder).await?;
+    release(&app.writer, "sweep", holder).await?;
     result?;
     Ok(true)
 }
@@ -102,12 +102,12 @@ pub async fn run_sweep(app: &App, holder: &str) -> anyhow::Result<bool> {
 pub async fn run_delivery(app: &App, transport: &Transport, holder: &str) -> anyhow::Result<bool> {
     let now = app.now();
     let ttl = Duration::seconds(app.config.raw.scheduler.lease_seconds.into());
-    if !try_lease(&app.db, "deliver", holder, ttl, now).await? {
+    if !try_lease(&app.writer, "deliver", holder, ttl, now).await? {
         return Ok(false);
     }
     let batch = app.config.raw.mail.batch_size;
     let result = crate::mail::deliver_due(app, transport, holder, batch).await;
-    release(&app.db, "deliver", holder).await?;
+    release(&app.writer, "deliver", holder).await?;
     result?;
     Ok(true)
 }
@@ -117,12 +117,12 @@ pub async fn run_delivery(app: &App, transport: &Transport, holder: &str) -> any
 pub async fn run_digest(app: &App, holder: &str) -> anyhow::Result<bool> {
     let now = app.now();
     let ttl = Duration::seconds(app.config.raw.scheduler.lease_seconds.into());
-    if !try_lease(&app.db, "digest", holder, ttl, now).await? {
+    if !try_lease(&app.writer, "digest", holder, ttl, now).await? {
         return Ok(false);
     }
     let digest = crate::coordination::digest::run_due(app).await;
     let agenda = crate::coordination::meeting::run_due(app).await;
-    release(&app.db, "digest", holder).await?;
+    release(&app.writer, "digest", holder).await?;
     digest?;
     agenda?;
     Ok(true)

@@ -63,7 +63,7 @@ pub async fn login(
     let person = match (ok && hash.is_some(), person) {
         (true, Some(p)) => p,
         _ => {
-            let failures = throttle::fail(&app.db, &keys, now, cfg).await?;
+            let failures = throttle::fail(&app.writer, &keys, now, cfg).await?;
             let delay = cfg
                 .failure_delay_ms
                 .saturating_mul(failures.into())
@@ -72,7 +72,7 @@ pub async fn login(
             return Err(AuthError::Unauthenticated(BAD_LOGIN.into()));
         }
     };
-    throttle::clear(&app.db, &keys[0]).await?;
+    throttle::clear(&app.writer, &keys[0]).await?;
     let token = secret::new_secret("yks_");
     let csrf = secret::new_secret("ykc_");
     let row = session::ActiveModel {
@@ -86,7 +86,7 @@ pub async fn login(
         csrf_token: Set(csrf.clone()),
         ip: Set(ip.map(str::to_string)),
     }
-    .insert(&app.db)
+    .insert(&app.writer)
     .await?;
     let p = principal(&app.db, person, Via::Session { id: row.id, csrf }).await?;
     Ok((token, p))
@@ -118,7 +118,7 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<Principal>, A
         let mut am = s.into_active_model();
         am.last_used_at = Set(Some(now));
         am.expires_at = Set(Some(now + Duration::hours(hours.into())));
-        am.update(&app.db).await?;
+        am.update(&app.writer).await?;
         return principal(&app.db, person, Via::Session { id, csrf })
             .await
             .map(Some);
@@ -180,7 +180,7 @@ pub async fn revoke(app: &App, person_id: i64, id: i64) -> Result<bool, AuthErro
         .filter(session::Column::Id.eq(id))
         .filter(session::Column::PersonId.eq(person_id))
         .filter(session::Column::RevokedAt.is_null())
-        .exec(&app.db)
+        .exec(&app.writer)
         .await?;
     Ok(res.rows_affected > 0)
 }

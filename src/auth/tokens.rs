@@ -60,7 +60,7 @@ pub async fn create(
         name: Set(name.to_string()),
         prefix: Set(secret.chars().take(10).collect()),
     }
-    .insert(&app.db)
+    .insert(&app.writer)
     .await?;
     Ok((secret, row.into()))
 }
@@ -88,7 +88,7 @@ pub async fn authenticate(app: &App, secret: &str) -> Result<Option<Principal>, 
     {
         let mut am = t.into_active_model();
         am.last_used_at = Set(Some(now));
-        am.update(&app.db).await?;
+        am.update(&app.writer).await?;
     }
     principal(&app.db, person, Via::Token { id })
         .await
@@ -112,7 +112,7 @@ pub async fn revoke(app: &App, person_id: i64, id: i64) -> Result<bool, AuthErro
         .filter(api_token::Column::Id.eq(id))
         .filter(api_token::Column::PersonId.eq(person_id))
         .filter(api_token::Column::RevokedAt.is_null())
-        .exec(&app.db)
+        .exec(&app.writer)
         .await?;
     Ok(res.rows_affected > 0)
 }

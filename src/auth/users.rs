@@ -25,7 +25,7 @@ pub async fn bootstrap_admin(app: &App) -> Result<Option<String>, AuthError> {
         lang: "zh-CN".into(),
         roles: vec![(Role::Admin, None)],
     };
-    create_person(&app.db, admin, Some(hash), app.now()).await?;
+    create_person(&app.writer, admin, Some(hash), app.now()).await?;
     Ok(Some(password))
 }
 
@@ -61,7 +61,9 @@ pub async fn set_password(
     let mut am = p.into_active_model();
     am.password_hash = Set(Some(hash(&password).await?));
     am.updated_at = Set(app.now());
-    am.update(&app.db).await?;
-    sessions::revoke_all(&app.db, id, app.now()).await?;
+    let txn = app.begin_write().await?;
+    am.update(&txn).await?;
+    sessions::revoke_all(&txn, id, app.now()).await?;
+    txn.commit().await?;
     Ok(password)
 }

@@ -145,7 +145,7 @@ pub async fn digest(
                 ticket_id: None,
                 event_id: None,
             };
-            mail::enqueue(&app.db, &app.config.raw.mail, m, app.now())
+            mail::enqueue(&app.writer, &app.config.raw.mail, m, app.now())
                 .await
                 .map_err(|e| CoordinationError::Conflict(e.to_string()))?
         };

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -68,7 +68,7 @@ pub async fn record_decision(
     let by = actor
         .person_id
         .ok_or_else(|| CoordinationError::Forbidden("a person records minutes".into()))?;
-    let txn = app.db.begin().await?;
+    let txn = app.begin_write().await?;
     decision::ActiveModel {
         id: NotSet,
         request_id: Set(r.id),
@@ -122,7 +122,7 @@ pub async fn record_feedback(
     let by = actor
         .person_id
         .ok_or_else(|| CoordinationError::Forbidden("a person records feedback".into()))?;
-    let txn = app.db.begin().await?;
+    let txn = app.begin_write().await?;
     feedback::ActiveModel {
         id: NotSet,
         request_id: Set(r.id),
@@ -267,7 +267,7 @@ pub async fn agenda(
             ticket_id: None,
             event_id: None,
         };
-        report.written = mail::enqueue(&app.db, &app.config.raw.mail, m, app.now())
+        report.written = mail::enqueue(&app.writer, &app.config.raw.mail, m, app.now())
             .await
             .map_err(|e| CoordinationError::Conflict(e.to_string()))?;
     }

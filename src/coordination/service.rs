@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -232,7 +232,7 @@ pub async fn file(
     let author = actor
         .person_id
         .ok_or_else(|| CoordinationError::Forbidden("a person files requests".into()))?;
-    let txn = app.db.begin().await?;
+    let txn = app.begin_write().await?;
     let r = request::ActiveModel {
         id: NotSet,
         ticket_id: Set(ticket_id),
@@ -311,7 +311,7 @@ pub async fn answer(
             "your department was not asked this request".into(),
         ));
     };
-    let txn = app.db.begin().await?;
+    let txn = app.begin_write().await?;
     let dept = unit_by_id(&txn, chosen.department_id).await?;
     let mut am = chosen.into_active_model();
     am.answer = Set(Some(answer.as_str().into()));
@@ -365,7 +365,7 @@ pub async fn withdraw(
             r.state
         )));
     }
-    let txn = app.db.begin().await?;
+    let txn = app.begin_write().await?;
     let mut am = r.into_active_model();
     am.state = Set("withdrawn".into());
     let r = am.update(&txn).await?;

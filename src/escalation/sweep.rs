@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait, sea_query::Expr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
     sea_query::LockBehavior, sea_query::LockType, sea_query::OnConflict,
 };
 use serde::Serialize;
@@ -99,7 +99,7 @@ pub async fn sweep(
     let mut offset = 0u64;
     let mut seen = std::collections::HashSet::new();
     loop {
-        let txn = app.db.begin().await?;
+        let txn = app.begin_write().await?;
         let rows = due_batch(&txn, as_of, offset, batch).await?;
         if rows.is_empty() || rows.iter().all(|t| seen.contains(&t.id)) {
             break;

@@ -61,6 +61,12 @@ impl From<TicketError> for ApiError {
     }
 }
 
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        db_error(e)
+    }
+}
+
 /// Connection trouble is a 503 (try again); anything else a logged 500.
 fn db_error(e: sea_orm::DbErr) -> ApiError {
     match e {

@@ -111,7 +111,7 @@ pub async fn claim_due(
     };
     let mut rows = outbox::Entity::find()
         .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
-        .all(&app.db)
+        .all(&app.writer)
         .await?;
     rows.sort_by_key(|r| (r.next_attempt_at, r.id));
     Ok(rows)
@@ -213,7 +213,7 @@ async fn mark_sent(app: &App, id: i64, now: DateTime<Utc>) -> Result<(), MailErr
         .col_expr(Column::LastError, Expr::value(Option::<String>::None))
         .filter(Column::Id.eq(id))
         .filter(Column::State.eq(OutboxState::Sending.as_str()))
-        .exec(&app.db)
+        .exec(&app.writer)
         .await?;
     Ok(())
 }
@@ -262,7 +262,7 @@ async fn record_failure(
         report.retrying += 1;
         tracing::info!(outbox_id = row.id, attempts, next = %next, error = %e, "mail will be retried");
     }
-    update.exec(&app.db).await?;
+    update.exec(&app.writer).await?;
     Ok(())
 }
 
@@ -281,7 +281,7 @@ async fn release(app: &App, worker_id: &str, row: &outbox::Model) -> Result<(), 
         .filter(Column::Id.eq(row.id))
         .filter(Column::State.eq(OutboxState::Sending.as_str()))
         .filter(Column::ClaimedBy.eq(worker_id))
-        .exec(&app.db)
+        .exec(&app.writer)
         .await?;
     Ok(())
 }

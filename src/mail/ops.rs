@@ -136,7 +136,7 @@ pub async fn retry(app: &App, id: i64) -> Result<OutboxView, MailError> {
         )
         .filter(outbox::Column::Id.eq(id))
         .filter(outbox::Column::State.eq(OutboxState::Failed.as_str()))
-        .exec(&app.db)
+        .exec(&app.writer)
         .await?
         .rows_affected;
     let row = outbox::Entity::find_by_id(id)

@@ -10,7 +10,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter, QuerySelect, Set, TransactionSession, TransactionTrait,
+    QueryFilter, QuerySelect, Set,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -141,22 +141,19 @@ pub struct Change {
 /// Units and people not in the file are left alone. With `dry_run`, nothing
 /// is written and the report says what would change. New people get no
 /// password (`yekuo user reset-password` gives one).
-pub async fn import_bytes<C>(
-    db: &C,
+pub async fn import_bytes(
+    db: &sea_orm::DatabaseConnection,
     bytes: &[u8],
     format: Format,
     dry_run: bool,
     now: DateTime<Utc>,
-) -> Result<ImportReport, ImportError>
-where
-    C: TransactionTrait + ConnectionTrait,
-{
+) -> Result<ImportReport, ImportError> {
     let table = match format {
         Format::Csv => read_csv(bytes)?,
         Format::Xlsx => read_xlsx(bytes)?,
     };
     let parsed = parse_table(&table);
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut existing = Existing::load(&txn).await?;
     let moved = moved_units(&parsed, &existing);
     if !moved.is_empty() {

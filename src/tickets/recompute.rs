@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Unchanged, ColumnTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -79,7 +79,7 @@ pub async fn recompute_open(
         after_id = last.id;
         for old in batch {
             report.examined += 1;
-            let txn = app.db.begin().await?;
+            let txn = app.begin_write().await?;
             let history = load_history(&txn, old.id).await?;
             let mut t = old.clone();
             actions::recompute(app, &mut t, &history, now);

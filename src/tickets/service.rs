@@ -7,7 +7,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Unchanged},
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
 };
 use serde_json::{Value, json};
 
@@ -102,7 +102,7 @@ fn org_err(e: org::OrgError) -> TicketError {
 #[tracing::instrument(skip_all, fields(ticket_no))]
 pub async fn create(app: &App, actor: &Actor, n: NewTicket) -> Result<TicketView, TicketError> {
     let now = app.now();
-    let txn = app.db.begin().await?;
+    let txn = app.begin_write().await?;
     let center = resolve_center(&txn, &n.service_center).await?;
     let manager = match (&n.manager, actor.person_id) {
         (Some(username), _) => resolve_person(&txn, username, "manager").await?,
@@ -201,7 +201,7 @@ pub async fn act(
     action: Action,
 ) -> Result<TicketView, TicketError> {
     let now = app.now();
-    let txn = app.db.begin().await?;
+    let txn = app.begin_write().await?;
     let mut t = lock(&txn, id).await?;
     let mut history = load_history(&txn, id).await?;
     if let Some((kind, payload)) = actions::apply(app, &mut t, &mut history, action, now)? {
@@ -365,6 +365,20 @@ async fn lock(txn: &DatabaseTransaction, id: i64) -> Result<ticket::Model, Ticke
         .ok_or_else(|| TicketError::NotFound(id.to_string()))
 }
 
+/// Takes ticket `id`'s row lock on PostgreSQL (SQLite has one writer).
+async fn lock_row(txn: &DatabaseTransaction, id: i64) -> Result<(), TicketError> {
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        ticket::Entity::find_by_id(id)
+            .select_only()
+            .column(ticket::Column::Id)
+            .lock_exclusive()
+            .into_tuple::<i64>()
+            .one(txn)
+            .await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn load_history<C: ConnectionTrait>(
     db: &C,
     id: i64,
@@ -420,6 +434,10 @@ pub async fn append_event(
     kind: &str,
     payload: Value,
 ) -> Result<i64, TicketError> {
+    // The next sequence number is read under the ticket's row lock (held
+    // already when the caller locked the ticket), so two writers of one
+    // ticket's history take turns on PostgreSQL; SQLite has one writer.
+    lock_row(txn, ticket_id).await?;
     let last = event::Entity::find()
         .filter(event::Column::TicketId.eq(ticket_id))
         .order_by_desc(event::Column::Seq)

@@ -149,7 +149,7 @@ async fn import(
             "send the file as text/csv or as an .xlsx workbook".into(),
         ));
     };
-    match import_bytes(&app.db, &body, format, dry_run, app.now()).await {
+    match import_bytes(&app.writer, &body, format, dry_run, app.now()).await {
         Ok(report) => Ok(Json(report)),
         Err(ImportError::Rows(rows)) => Err(ApiError::Invalid(
             rows.into_iter()
@@ -226,7 +226,7 @@ async fn create_unit(
             "you do not administer that bureau".into(),
         ));
     }
-    let created = org::create_unit(&app.db, u, app.now()).await?;
+    let created = org::create_unit(&app.writer, u, app.now()).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -335,16 +335,9 @@ async fn create_person(
             "you do not administer that unit's bureau".into(),
         ));
     }
-    use sea_orm::TransactionTrait;
-    let txn = app
-        .db
-        .begin()
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+    let txn = app.begin_write().await?;
     let created = org::create_person(&txn, new, None, app.now()).await?;
-    txn.commit()
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+    txn.commit().await?;
     Ok((StatusCode::CREATED, Json(person_view(&app, created).await?)))
 }
 
@@ -387,8 +380,10 @@ async fn deactivate(
     if id == p.person.id {
         return Err(ApiError::Conflict("you cannot deactivate yourself".into()));
     }
-    let person = org::deactivate(&app.db, id, app.now()).await?;
-    sessions::revoke_all(&app.db, id, app.now()).await?;
+    let txn = app.begin_write().await?;
+    let person = org::deactivate(&txn, id, app.now()).await?;
+    sessions::revoke_all(&txn, id, app.now()).await?;
+    txn.commit().await?;
     let open_tickets = crate::tickets::service::held_by(&app, id).await?;
     Ok(Json(Deactivated {
         person: person_view(&app, person).await?,
