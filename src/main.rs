@@ -216,7 +216,7 @@ enum TicketCmd {
         as_of: Option<DateTime<chrono::FixedOffset>>,
     },
     /// List tickets sorted by due date.
-    List(ListArgs),
+    List(Box<ListArgs>),
 }
 
 #[derive(Args)]
@@ -276,6 +276,27 @@ struct ListArgs {
     /// Open or paused tickets overdue at this date or RFC 3339 instant.
     #[arg(long)]
     overdue_as_of: Option<String>,
+    /// Due date before this date (YYYY-MM-DD).
+    #[arg(long)]
+    due_before: Option<String>,
+    /// Due date after this date (YYYY-MM-DD).
+    #[arg(long)]
+    due_after: Option<String>,
+    #[arg(long)]
+    ticket_no: Option<String>,
+    /// `due` (default) or `-due`.
+    #[arg(long)]
+    sort: Option<String>,
+    /// The `next_cursor` of the previous page.
+    #[arg(long)]
+    cursor: Option<String>,
+    /// Only the tickets this person may read (their roles' scope).
+    #[arg(long = "as", value_name = "USERNAME")]
+    as_person: Option<String>,
+    /// Print the database's plan of each query instead of the tickets
+    /// (EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL).
+    #[arg(long)]
+    explain: bool,
     #[arg(long, default_value_t = 50)]
     limit: u32,
     /// Compute SLA state at this instant (RFC 3339).
@@ -769,13 +790,14 @@ fn describe_org(e: &yekuo::org::OrgError) -> String {
 async fn ticket(cmd: TicketCmd, config: Config) -> anyhow::Result<ExitCode> {
     let as_of = match &cmd {
         TicketCmd::Create(a) => a.as_of,
-        TicketCmd::Show { as_of, .. } | TicketCmd::List(ListArgs { as_of, .. }) => *as_of,
+        TicketCmd::Show { as_of, .. } => *as_of,
+        TicketCmd::List(a) => a.as_of,
     };
     let app = App::start(config, fixed(as_of)).await?;
     let result = match cmd {
         TicketCmd::Create(a) => create_ticket(&app, *a).await,
         TicketCmd::Show { ticket, .. } => show_ticket(&app, &ticket).await,
-        TicketCmd::List(a) => list_tickets(&app, a).await,
+        TicketCmd::List(a) => list_tickets(&app, *a).await,
     };
     match result {
         Ok(v) => {
@@ -841,6 +863,11 @@ async fn list_tickets(app: &App, a: ListArgs) -> Result<Value, TicketError> {
         ("owner", a.owner),
         ("manager", a.manager),
         ("overdue_as_of", a.overdue_as_of),
+        ("due_before", a.due_before),
+        ("due_after", a.due_after),
+        ("ticket_no", a.ticket_no),
+        ("sort", a.sort),
+        ("cursor", a.cursor),
         ("limit", Some(a.limit.to_string())),
     ];
     for (k, v) in pairs {
@@ -848,7 +875,22 @@ async fn list_tickets(app: &App, a: ListArgs) -> Result<Value, TicketError> {
             q.insert(k.to_string(), v);
         }
     }
-    let f = ListFilter::parse(&q, app).map_err(TicketError::Invalid)?;
+    let mut f = ListFilter::parse(&q, app).map_err(TicketError::Invalid)?;
+    if let Some(username) = &a.as_person {
+        let person = yekuo::org::service::person_by_username(&app.db, username)
+            .await
+            .ok()
+            .flatten()
+            .ok_or_else(|| TicketError::invalid("as", format!("no person `{username}`")))?;
+        let p = yekuo::auth::sessions::principal(&app.db, person, yekuo::auth::Via::Cli)
+            .await
+            .map_err(|e| TicketError::Conflict(e.to_string()))?;
+        f.scope = yekuo::auth::permissions::ticket_scope(&p);
+    }
+    if a.explain {
+        let plans = tickets::list::explain(app, &f, true).await?;
+        return Ok(serde_json::to_value(plans).unwrap_or_default());
+    }
     let page = tickets::list::list(app, &f).await?;
     Ok(serde_json::to_value(page).unwrap_or_default())
 }

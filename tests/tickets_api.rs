@@ -5,7 +5,9 @@
 mod common;
 
 use common::{TestApp, expect, local, ticket_body};
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 
 #[tokio::test]
 async fn due_dates_per_category_across_the_spring_festival() {
@@ -618,5 +620,301 @@ async fn events_are_hash_chained_and_tampering_shows() {
         Some(3),
         "a removed event breaks the chain where it was"
     );
+    t.stop().await;
+}
+
+/// Tickets of every shape the list must tell apart: three centers in two
+/// bureaus, shared due dates, every status, an owner from another center
+/// and bureau, a department asked about some. Returns their ids.
+async fn varied_tickets(t: &TestApp) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for (i, (acc, sources, center)) in [
+        ("2026-01-05", "single", "GZ-TH"),
+        ("2026-01-05", "single", "GZ-TH"),
+        ("2026-01-05", "dual", "GZ-YX"),
+        ("2026-01-06", "dual", "GZ-TH"),
+        ("2026-02-02", "single", "GZ-YX"),
+        ("2026-02-02", "single", "SZ-FT"),
+        ("2026-03-02", "single", "GZ-TH"),
+        ("2026-03-02", "dual", "GZ-YX"),
+        ("2026-04-01", "single", "SZ-FT"),
+        ("2026-05-06", "single", "GZ-YX"),
+        ("2026-05-06", "single", "GZ-TH"),
+        ("2026-05-07", "dual", "GZ-TH"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let v = t
+            .create_ticket(json!({"accepted_on": acc, "power_sources": sources,
+                "service_center": center, "new_line": i % 3 == 0}))
+            .await;
+        ids.push(v["id"].as_i64().unwrap());
+    }
+    let act = |user: &'static str, id: i64, what: &'static str, body: Value| async move {
+        let p = format!("/api/v1/tickets/{id}/{what}");
+        expect(t.post_as(user, &p, &body).await, 200).await
+    };
+    act(
+        "mgr-li",
+        ids[1],
+        "cancel",
+        json!({"note": "customer withdrew"}),
+    )
+    .await;
+    act(
+        "mgr-wang",
+        ids[4],
+        "pause",
+        json!({"reason": "customer_design"}),
+    )
+    .await;
+    act("mgr-li", ids[6], "advance", json!({})).await;
+    // Closed: advanced through every stage, then closed.
+    loop {
+        let v = act("mgr-li", ids[3], "advance", json!({})).await;
+        if v["stage"] == "energisation" || v["stage"] == t.app.policy.last_stage().key.as_str() {
+            break;
+        }
+    }
+    act("mgr-li", ids[3], "close", json!({})).await;
+    // Owned across centers and bureaus.
+    act(
+        "head-wu",
+        ids[7],
+        "reassign",
+        json!({"owner": "mgr-li", "note": "handover"}),
+    )
+    .await;
+    act(
+        "head-wu",
+        ids[10],
+        "reassign",
+        json!({"owner": "mgr-sz", "note": "handover"}),
+    )
+    .await;
+    for id in [ids[2], ids[10]] {
+        let p = format!("/api/v1/tickets/{id}/coordination");
+        let body = json!({"subject": "停电", "question": "能否安排？",
+            "category": "holiday_outage", "departments": ["GZ-MKT"]});
+        let user = if id == ids[2] { "mgr-wang" } else { "mgr-li" };
+        expect(t.post_as(user, &p, &body).await, 201).await;
+    }
+    ids
+}
+
+/// The filters a list is checked with.
+fn list_filters(t: &TestApp, one_ticket_no: &str) -> Vec<String> {
+    let stage = &t.app.policy.stages[1].key;
+    [
+        String::new(),
+        "status=open".into(),
+        "status=closed".into(),
+        "status=cancelled".into(),
+        "status=paused".into(),
+        format!("stage={stage}"),
+        "category=mv_existing_dual".into(),
+        "service_center=GZ-YX".into(),
+        "service_center=GZ-TH&status=open".into(),
+        "owner=mgr-li".into(),
+        "owner=mgr-sz".into(),
+        "manager=mgr-wang".into(),
+        format!("ticket_no={one_ticket_no}"),
+        "due_before=2026-05-08".into(),
+        "due_after=2026-05-07".into(),
+        "overdue_as_of=2026-06-01".into(),
+        "overdue_as_of=2026-06-01T00:00:00%2B08:00&sort=-due".into(),
+        "sort=-due".into(),
+        "status=open&sort=-due".into(),
+        "due_before=2026-07-01&due_after=2026-04-01&sort=-due".into(),
+    ]
+    .into_iter()
+    .collect()
+}
+
+/// The users whose scopes are checked (every kind of role).
+const LIST_USERS: [&str; 10] = [
+    "mgr-li", "mgr-zhao", "mgr-wang", "dir-chen", "dep-sun", "head-wu", "aud-he", "dept-lin",
+    "mgr-sz", "adm-ma",
+];
+
+/// What a list must return, worked out the slow way: every ticket, the
+/// permission check one by one, the filter's meaning applied in memory.
+async fn expected_list(t: &TestApp, user: &str, query: &str) -> Vec<i64> {
+    use yekuo::auth::permissions::{TicketAccess, ticket_access};
+    use yekuo::tickets::entity::ticket;
+    let app = &t.app;
+    let person = yekuo::org::service::person_by_username(&app.db, user)
+        .await
+        .unwrap()
+        .unwrap();
+    let p = yekuo::auth::sessions::principal(&app.db, person, yekuo::auth::Via::Cli)
+        .await
+        .unwrap();
+    let depts = p.units_with(yekuo::org::Role::Department);
+    let q: HashMap<String, String> = serde_urlencoded::from_str(query).unwrap();
+    let f = yekuo::tickets::ListFilter::parse(&q, app).unwrap();
+    let id_of = |name: &Option<String>| {
+        let name = name.clone();
+        async move {
+            match name {
+                Some(n) => Some(
+                    yekuo::org::service::person_by_username(&app.db, &n)
+                        .await
+                        .unwrap()
+                        .unwrap()
+                        .id,
+                ),
+                None => None,
+            }
+        }
+    };
+    let (owner, manager) = (id_of(&f.owner).await, id_of(&f.manager).await);
+    let center = match &f.service_center {
+        Some(c) => Some(
+            yekuo::org::service::unit_by_code(&app.db, c)
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+        ),
+        None => None,
+    };
+    let mut rows = Vec::new();
+    for tk in ticket::Entity::find().all(&app.db).await.unwrap() {
+        let readable = ticket_access(&p, &tk) != TicketAccess::None
+            || (!depts.is_empty()
+                && yekuo::tickets::service::asked_of_any(app, tk.id, &depts)
+                    .await
+                    .unwrap());
+        let live = tk.status == "open" || tk.status == "paused";
+        let keep = readable
+            && f.status.as_ref().is_none_or(|s| &tk.status == s)
+            && f.stage.as_ref().is_none_or(|s| &tk.stage == s)
+            && f.category.as_ref().is_none_or(|s| &tk.category == s)
+            && f.ticket_no.as_ref().is_none_or(|s| &tk.ticket_no == s)
+            && owner.is_none_or(|o| tk.owner_id == o)
+            && manager.is_none_or(|m| tk.manager_id == m)
+            && center.is_none_or(|c| tk.service_center_id == c)
+            && f.due_before.is_none_or(|d| tk.due_date < d)
+            && f.due_after.is_none_or(|d| tk.due_date > d)
+            && f.overdue_as_of.is_none_or(|at| live && tk.due_at <= at);
+        if keep {
+            rows.push((tk.due_at, tk.id));
+        }
+    }
+    rows.sort();
+    if f.descending {
+        rows.reverse();
+    }
+    rows.into_iter().map(|(_, id)| id).collect()
+}
+
+#[tokio::test]
+async fn lists_return_what_a_slow_reading_finds_for_every_scope_and_filter() {
+    let t = TestApp::spawn(local("2026-06-01 09:00")).await;
+    let ids = varied_tickets(&t).await;
+    let no = t.get_ok(&format!("/api/v1/tickets/{}", ids[0])).await["ticket_no"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for user in LIST_USERS {
+        for query in list_filters(&t, &no) {
+            let want = expected_list(&t, user, &query).await;
+            // Pages of two, following the cursor to the end.
+            let mut got: Vec<i64> = Vec::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let mut path = format!("/api/v1/tickets?limit=2&{query}");
+                if let Some(c) = &cursor {
+                    path.push_str(&format!("&cursor={c}"));
+                }
+                let page = t.get_ok_as(user, &path).await;
+                let items = page["items"].as_array().unwrap();
+                assert!(items.len() <= 2);
+                got.extend(items.iter().map(|i| i["id"].as_i64().unwrap()));
+                match page["next_cursor"].as_str() {
+                    Some(c) => cursor = Some(c.to_string()),
+                    None => break,
+                }
+                assert!(got.len() <= ids.len(), "{user} {query}: endless pages");
+            }
+            assert_eq!(got, want, "{user} ?{query}");
+        }
+    }
+    // The page of everything, at once, for the head: each ticket once.
+    let all = t.get_ok_as("head-wu", "/api/v1/tickets?limit=500").await;
+    let all = all["items"].as_array().unwrap().len();
+    assert_eq!(all, expected_list(&t, "head-wu", "").await.len());
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn every_list_shape_reads_through_an_index_in_due_order() {
+    let t = TestApp::spawn(local("2026-06-01 09:00")).await;
+    let ids = varied_tickets(&t).await;
+    let no = t.get_ok(&format!("/api/v1/tickets/{}", ids[0])).await["ticket_no"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sqlite = t.app.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
+    let mut shapes = 0;
+    for user in LIST_USERS {
+        let person = yekuo::org::service::person_by_username(&t.app.db, user)
+            .await
+            .unwrap()
+            .unwrap();
+        let p = yekuo::auth::sessions::principal(&t.app.db, person, yekuo::auth::Via::Cli)
+            .await
+            .unwrap();
+        for query in list_filters(&t, &no) {
+            for cursor in [None, Some("1780000000_3")] {
+                let mut q: HashMap<String, String> = serde_urlencoded::from_str(&query).unwrap();
+                if let Some(c) = cursor {
+                    q.insert("cursor".into(), c.into());
+                }
+                let mut f = yekuo::tickets::ListFilter::parse(&q, &t.app).unwrap();
+                f.scope = yekuo::auth::permissions::ticket_scope(&p);
+                let plans = yekuo::tickets::list::explain(&t.app, &f, false)
+                    .await
+                    .unwrap();
+                assert!(!plans.is_empty());
+                for (sql, plan) in plans {
+                    shapes += 1;
+                    if !sqlite {
+                        continue;
+                    }
+                    let text = plan.join("\n");
+                    assert!(
+                        !text.contains("SCAN") && !text.contains("TEMP B-TREE"),
+                        "{user} ?{query} cursor {cursor:?}: a scan or a sort\n{text}\n{sql}"
+                    );
+                    let first = plan[0].replace("COVERING INDEX", "INDEX");
+                    assert!(
+                        first.starts_with("SEARCH tickets USING INDEX")
+                            || first.starts_with("SEARCH td USING INDEX"),
+                        "{user} ?{query}: not entered through an index\n{text}"
+                    );
+                    // Entered by the anchor (every caller here has one), and
+                    // any due-date bound is a range of the index, not a filter.
+                    let seek = first.split_once('(').map_or("", |(_, c)| c);
+                    assert!(
+                        !seek.starts_with("status="),
+                        "{user} ?{query}: the anchor is filtered, not sought\n{text}"
+                    );
+                    if query.contains("due_") || query.contains("overdue") || cursor.is_some() {
+                        assert!(
+                            seek.contains("due_at<")
+                                || seek.contains("due_at>")
+                                || seek.contains("due_at=")
+                                || seek.starts_with("ticket_no="),
+                            "{user} ?{query} cursor {cursor:?}: the due bound is not sought\n{text}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(shapes > 400, "{shapes} arms checked");
     t.stop().await;
 }

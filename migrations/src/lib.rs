@@ -8,6 +8,7 @@ mod m20261127_000001_tickets;
 mod m20261127_000002_escalation;
 mod m20261127_000003_mail;
 mod m20261127_000004_coordination;
+mod m20261128_000005_list_indexes;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_escalation::Migration),
             Box::new(m20261127_000003_mail::Migration),
             Box::new(m20261127_000004_coordination::Migration),
+            Box::new(m20261128_000005_list_indexes::Migration),
         ]
     }
 }

@@ -24,6 +24,8 @@ pub enum Via {
     Session { id: i64, csrf: String },
     /// An API token (`Authorization: Bearer`).
     Token { id: i64 },
+    /// An operator at the command line, reading as this person.
+    Cli,
 }
 
 /// The authenticated person and the roles they hold.
@@ -86,7 +88,7 @@ impl From<&Principal> for Me {
             roles: p.grants.clone(),
             csrf_token: match &p.via {
                 Via::Session { csrf, .. } => Some(csrf.clone()),
-                Via::Token { .. } => None,
+                Via::Token { .. } | Via::Cli => None,
             },
         }
     }

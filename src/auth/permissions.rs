@@ -5,19 +5,18 @@
 //! - deputy_head, head: every ticket of their bureau;
 //! - any current owner: that ticket;
 //! - auditor: read-only over their bureau (tickets, events, explain);
-//! - department: coordination requests of their department (no ticket
-//!   reads until coordination exists);
+//! - department: coordination requests of their department, and reading
+//!   the tickets it was asked about;
 //! - admin: org, people, calendars, configuration; no ticket access unless
 //!   also holding a ticket role.
 //!
 //! Reading outside one's scope answers 404 (existence is not confirmed);
 //! acting outside one's role answers 403.
 
-use sea_orm::{ColumnTrait, Condition};
-
 use super::Principal;
 use crate::org::Role;
 use crate::tickets::entity::ticket;
+use crate::tickets::list::{Anchor, Scope};
 
 /// What a principal may do with one ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -45,23 +44,33 @@ pub fn ticket_access(p: &Principal, t: &ticket::Model) -> TicketAccess {
     }
 }
 
-/// The tickets `p` may read, as a query condition (`None`: nothing).
-pub fn ticket_scope(p: &Principal) -> Option<Condition> {
-    use ticket::Column as C;
+/// The tickets `p` may read: those they own; as a manager, those they
+/// manage; their service centers' and bureaus' by role; and, for a
+/// department member, those the department was asked about.
+pub fn ticket_scope(p: &Principal) -> Scope {
     let me = p.person.id;
-    let mut any = Condition::any().add(C::OwnerId.eq(me));
+    let mut anchors = vec![Anchor::Owner(me)];
     if p.has(Role::Manager) {
-        any = any.add(C::ManagerId.eq(me));
+        anchors.push(Anchor::Manager(me));
     }
-    let centers = p.units_with(Role::CenterDirector);
-    if !centers.is_empty() {
-        any = any.add(C::ServiceCenterId.is_in(centers));
-    }
-    let bureaus = p.bureaus_with(&[Role::DeputyHead, Role::Head, Role::Auditor]);
-    if !bureaus.is_empty() {
-        any = any.add(C::BureauId.is_in(bureaus));
-    }
-    Some(any)
+    anchors.extend(
+        p.units_with(Role::CenterDirector)
+            .into_iter()
+            .map(Anchor::Center),
+    );
+    anchors.extend(
+        p.bureaus_with(&[Role::DeputyHead, Role::Head, Role::Auditor])
+            .into_iter()
+            .map(Anchor::Bureau),
+    );
+    anchors.extend(
+        p.units_with(Role::Department)
+            .into_iter()
+            .map(Anchor::Department),
+    );
+    anchors.sort_unstable_by_key(|a| format!("{a:?}"));
+    anchors.dedup();
+    Scope::Anchors(anchors)
 }
 
 /// Whether `p` may create tickets in service center `center_id`.

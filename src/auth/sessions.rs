@@ -158,7 +158,7 @@ pub async fn list(app: &App, p: &Principal) -> Result<Vec<SessionInfo>, AuthErro
         .await?;
     let current = match &p.via {
         Via::Session { id, .. } => Some(*id),
-        Via::Token { .. } => None,
+        Via::Token { .. } | Via::Cli => None,
     };
     Ok(rows
         .into_iter()

@@ -264,6 +264,8 @@ pub async fn file(
     }
     let codes: Vec<&str> = departments.iter().map(|d| d.code.as_str()).collect();
     append_event(&txn, ticket_id, actor, now, "coordination_filed", json!({"request_id": r.id, "subject": n.subject, "departments": codes, "answer_by": answer_by})).await?;
+    let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
+    crate::tickets::service::record_asked(&txn, ticket_id, &ids).await?;
     txn.commit().await?;
     view(app, r).await
 }
@@ -526,28 +528,4 @@ pub async fn by_department(
         }
     }
     Ok(out)
-}
-
-/// Tickets on which any of `departments` was asked something.
-pub async fn tickets_asking(app: &App, departments: &[i64]) -> Result<Vec<i64>, CoordinationError> {
-    if departments.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rids: Vec<i64> = target::Entity::find()
-        .filter(target::Column::DepartmentId.is_in(departments.to_vec()))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|t| t.request_id)
-        .collect();
-    let mut ids: Vec<i64> = request::Entity::find()
-        .filter(request::Column::Id.is_in(rids))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|r| r.ticket_id)
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids)
 }

@@ -114,3 +114,25 @@ pub mod stage_visit {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// The tickets each department was asked about, with a copy of the
+/// ticket's due instant kept equal to it, so a department's ticket list
+/// is read in due order from its own index.
+pub mod ticket_department {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "ticket_departments")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub department_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub ticket_id: i64,
+        pub due_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -108,6 +108,9 @@ pub async fn recompute_open(
             let mut am = t.clone().into_active_model().reset_all();
             am.id = Unchanged(t.id);
             am.update(&txn).await?;
+            if t.due_at != old.due_at {
+                super::service::sync_due(&txn, t.id, t.due_at).await?;
+            }
             if moved {
                 let payload = json!({
                     "reason": "calendar changed",

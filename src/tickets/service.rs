@@ -17,7 +17,7 @@ use crate::sla::DueExplanation;
 use super::actions::{self, Action, History, Tracked};
 use super::entity::{event, pause, stage_visit, ticket};
 use super::input::NewTicket;
-use super::view::{EventView, Names, TicketView};
+use super::view::{EventView, LabeledTicket, Labels, TicketView, find_labeled};
 use super::{Actor, TicketError};
 use crate::org::{self, Role, UnitKind};
 
@@ -203,12 +203,16 @@ pub async fn act(
     let now = app.now();
     let txn = app.begin_write().await?;
     let mut t = lock(&txn, id).await?;
+    let due_before = t.due_at;
     let mut history = load_history(&txn, id).await?;
     if let Some((kind, payload)) = actions::apply(app, &mut t, &mut history, action, now)? {
         write_history(&txn, &mut history).await?;
         let mut am = t.clone().into_active_model().reset_all();
         am.id = Unchanged(t.id);
         am.update(&txn).await.map_err(unique_to_conflict)?;
+        if t.due_at != due_before {
+            sync_due(&txn, id, t.due_at).await?;
+        }
         append_event(&txn, id, actor, now, kind, payload).await?;
     }
     txn.commit().await?;
@@ -252,17 +256,34 @@ pub async fn reassign(
     .await
 }
 
-/// One ticket with its stage and pause history, computed as of `as_of`
-/// (the clock's now by default).
+/// One ticket with its labels (one query), for a permission check before
+/// [`show`].
+pub async fn load(app: &App, id: i64) -> Result<LabeledTicket, TicketError> {
+    find_labeled(&app.db, id)
+        .await?
+        .ok_or_else(|| TicketError::NotFound(id.to_string()))
+}
+
+/// The full view of a loaded ticket with its stage and pause history
+/// (read together), computed as of `as_of` (the clock's now by default).
+pub async fn show(
+    app: &App,
+    t: LabeledTicket,
+    as_of: Option<DateTime<Utc>>,
+) -> Result<TicketView, TicketError> {
+    let now = as_of.unwrap_or_else(|| app.now());
+    let history = load_history(&app.db, t.ticket.id).await?;
+    Ok(full_view(app, t.ticket, t.labels, &history, now))
+}
+
+/// [`load`] and [`show`] together.
 pub async fn get(
     app: &App,
     id: i64,
     as_of: Option<DateTime<Utc>>,
 ) -> Result<TicketView, TicketError> {
-    let now = as_of.unwrap_or_else(|| app.now());
-    let t = find(&app.db, id).await?;
-    let history = load_history(&app.db, id).await?;
-    view(app, t, &history, now).await
+    let t = load(app, id).await?;
+    show(app, t, as_of).await
 }
 
 /// The ticket's events, oldest first.
@@ -311,14 +332,30 @@ pub async fn explain(
     ))
 }
 
-/// The full view: live SLA columns recomputed from history (a paused
-/// ticket's due date moves while the pause lasts), plus every stage visit.
+/// The full view after a change: the labels are read again (the owner or
+/// manager may have changed).
 async fn view(
     app: &App,
-    mut t: ticket::Model,
+    t: ticket::Model,
     h: &History,
     now: DateTime<Utc>,
 ) -> Result<TicketView, TicketError> {
+    let labels = find_labeled(&app.db, t.id)
+        .await?
+        .map(|l| l.labels)
+        .unwrap_or_default();
+    Ok(full_view(app, t, labels, h, now))
+}
+
+/// The full view: live SLA columns recomputed from history (a paused
+/// ticket's due date moves while the pause lasts), plus every stage visit.
+fn full_view(
+    app: &App,
+    mut t: ticket::Model,
+    labels: Labels,
+    h: &History,
+    now: DateTime<Utc>,
+) -> TicketView {
     let live = t.status == "open" || t.status == "paused";
     if live {
         let updated = t.updated_at;
@@ -340,11 +377,10 @@ async fn view(
             )
         })
         .collect();
-    let names = Names::load(&app.db, std::slice::from_ref(&t)).await?;
-    let mut view = TicketView::from_model(app, t, &names, now);
+    let mut view = TicketView::from_model(app, t, labels, now);
     view.stages = Some(stages);
     view.pauses = Some(pauses);
-    Ok(view)
+    view
 }
 
 async fn find<C: ConnectionTrait>(db: &C, id: i64) -> Result<ticket::Model, TicketError> {
@@ -386,13 +422,13 @@ pub(crate) async fn load_history<C: ConnectionTrait>(
     let pauses = pause::Entity::find()
         .filter(pause::Column::TicketId.eq(id))
         .order_by_asc(pause::Column::Id)
-        .all(db)
-        .await?;
+        .all(db);
     let visits = stage_visit::Entity::find()
         .filter(stage_visit::Column::TicketId.eq(id))
         .order_by_asc(stage_visit::Column::Id)
-        .all(db)
-        .await?;
+        .all(db);
+    // Two reads at once: on a pool they go out on two connections.
+    let (pauses, visits) = tokio::try_join!(pauses, visits)?;
     Ok(History {
         pauses: pauses.into_iter().map(Tracked::clean).collect(),
         visits: visits.into_iter().map(Tracked::clean).collect(),
@@ -532,6 +568,57 @@ pub async fn held_by(app: &App, person_id: i64) -> Result<Vec<HeldTicket>, Ticke
             is_manager: t.manager_id == person_id,
         })
         .collect())
+}
+
+/// Whether one of `departments` was asked about ticket `id` (a
+/// coordination request to it): such a department reads the ticket.
+pub async fn asked_of_any(app: &App, id: i64, departments: &[i64]) -> Result<bool, TicketError> {
+    use super::entity::ticket_department as td;
+    Ok(td::Entity::find()
+        .filter(td::Column::TicketId.eq(id))
+        .filter(td::Column::DepartmentId.is_in(departments.to_vec()))
+        .one(&app.db)
+        .await?
+        .is_some())
+}
+
+/// Records that `departments` were asked about ticket `t` (idempotent).
+pub async fn record_asked(
+    txn: &DatabaseTransaction,
+    ticket_id: i64,
+    departments: &[i64],
+) -> Result<(), TicketError> {
+    use super::entity::ticket_department as td;
+    if departments.is_empty() {
+        return Ok(());
+    }
+    let t = find(txn, ticket_id).await?;
+    let rows = departments.iter().map(|d| td::ActiveModel {
+        department_id: Set(*d),
+        ticket_id: Set(t.id),
+        due_at: Set(t.due_at),
+    });
+    td::Entity::insert_many(rows)
+        .on_conflict_do_nothing_on([td::Column::DepartmentId, td::Column::TicketId])
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}
+
+/// Keeps the departments' copy of a ticket's due instant equal to it.
+pub(crate) async fn sync_due(
+    txn: &DatabaseTransaction,
+    id: i64,
+    due_at: DateTime<Utc>,
+) -> Result<(), TicketError> {
+    use super::entity::ticket_department as td;
+    td::Entity::update_many()
+        .col_expr(td::Column::DueAt, sea_orm::sea_query::Expr::value(due_at))
+        .filter(td::Column::TicketId.eq(id))
+        .filter(td::Column::DueAt.ne(due_at))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// The ticket row (for permission checks before acting).

@@ -10,58 +10,86 @@ use crate::sla::{Pause, StageSla, StageSlaState, Standing};
 
 use super::entity::{event, ticket};
 use crate::org::entity::{person, unit};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
-use std::collections::HashMap;
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
-/// Codes and names of the units and people a set of tickets refers to,
-/// loaded in two queries.
-#[derive(Debug, Default)]
-pub struct Names {
-    units: HashMap<i64, (String, String)>,
-    people: HashMap<i64, (String, String)>,
+/// The codes and names a ticket view shows beside the ids: read with the
+/// ticket in one query (see [`labeled`]).
+#[derive(Debug, Clone, Default, FromQueryResult)]
+pub struct Labels {
+    pub center_code: Option<String>,
+    pub center_name: Option<String>,
+    pub manager_username: Option<String>,
+    pub manager_name: Option<String>,
+    pub owner_username: Option<String>,
+    pub owner_name: Option<String>,
 }
 
-impl Names {
-    pub async fn load<C: ConnectionTrait>(
-        db: &C,
-        tickets: &[ticket::Model],
-    ) -> Result<Names, DbErr> {
-        let mut unit_ids: Vec<i64> = tickets.iter().map(|t| t.service_center_id).collect();
-        let mut people_ids: Vec<i64> = tickets
-            .iter()
-            .flat_map(|t| [t.manager_id, t.owner_id])
-            .collect();
-        unit_ids.sort_unstable();
-        unit_ids.dedup();
-        people_ids.sort_unstable();
-        people_ids.dedup();
-        let units = unit::Entity::find()
-            .filter(unit::Column::Id.is_in(unit_ids))
-            .all(db)
-            .await?;
-        let people = person::Entity::find()
-            .filter(person::Column::Id.is_in(people_ids))
-            .all(db)
-            .await?;
-        Ok(Names {
-            units: units
-                .into_iter()
-                .map(|u| (u.id, (u.code, u.name)))
-                .collect(),
-            people: people
-                .into_iter()
-                .map(|p| (p.id, (p.username, p.name)))
-                .collect(),
-        })
-    }
+/// A ticket row with its labels.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct LabeledTicket {
+    #[sea_orm(nested)]
+    pub ticket: ticket::Model,
+    #[sea_orm(nested)]
+    pub labels: Labels,
+}
 
-    fn unit(&self, id: i64) -> (String, String) {
-        self.units.get(&id).cloned().unwrap_or_default()
-    }
+/// `SELECT tickets.*, <labels> FROM tickets LEFT JOIN …`: the service
+/// center and the two people by primary key. Left joins keep `tickets`
+/// the outer table, so an index on it still gives the order.
+pub fn labeled() -> SelectStatement {
+    use ticket::Column as C;
+    let (cu, mp, op) = (Alias::new("cu"), Alias::new("mp"), Alias::new("op"));
+    Query::select()
+        .column((ticket::Entity, Asterisk))
+        .expr_as(Expr::col((cu.clone(), unit::Column::Code)), "center_code")
+        .expr_as(Expr::col((cu.clone(), unit::Column::Name)), "center_name")
+        .expr_as(
+            Expr::col((mp.clone(), person::Column::Username)),
+            "manager_username",
+        )
+        .expr_as(
+            Expr::col((mp.clone(), person::Column::Name)),
+            "manager_name",
+        )
+        .expr_as(
+            Expr::col((op.clone(), person::Column::Username)),
+            "owner_username",
+        )
+        .expr_as(Expr::col((op.clone(), person::Column::Name)), "owner_name")
+        .from(ticket::Entity)
+        .join_as(
+            JoinType::LeftJoin,
+            unit::Entity,
+            cu.clone(),
+            Expr::col((cu, unit::Column::Id)).equals((ticket::Entity, C::ServiceCenterId)),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            person::Entity,
+            mp.clone(),
+            Expr::col((mp, person::Column::Id)).equals((ticket::Entity, C::ManagerId)),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            person::Entity,
+            op.clone(),
+            Expr::col((op, person::Column::Id)).equals((ticket::Entity, C::OwnerId)),
+        )
+        .to_owned()
+}
 
-    fn person(&self, id: i64) -> (String, String) {
-        self.people.get(&id).cloned().unwrap_or_default()
-    }
+/// One ticket with its labels, by id.
+pub async fn find_labeled<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<Option<LabeledTicket>, DbErr> {
+    let q = labeled()
+        .and_where(Expr::col((ticket::Entity, ticket::Column::Id)).eq(id))
+        .to_owned();
+    LabeledTicket::find_by_statement(db.get_database_backend().build(&q))
+        .one(db)
+        .await
 }
 
 /// A ticket with its SLA state as of `as_of`.
@@ -168,16 +196,21 @@ impl From<event::Model> for EventView {
 }
 
 impl TicketView {
-    /// The view from stored columns alone (cheap: used for lists).
+    /// The view from stored columns and labels alone (cheap: used for lists).
     pub fn from_model(
         app: &App,
         t: ticket::Model,
-        names: &Names,
+        labels: Labels,
         as_of: DateTime<Utc>,
     ) -> TicketView {
-        let (center_code, center_name) = names.unit(t.service_center_id);
-        let (manager, manager_name) = names.person(t.manager_id);
-        let (owner, owner_name) = names.person(t.owner_id);
+        let Labels {
+            center_code,
+            center_name,
+            manager_username,
+            manager_name,
+            owner_username,
+            owner_name,
+        } = labels;
         let sla = app.sla();
         let live = t.status == "open" || t.status == "paused";
         let standing = live.then(|| {
@@ -233,19 +266,19 @@ impl TicketView {
             limit_working_days: limit,
             capacity_kva: t.capacity_kva,
             service_center_id: t.service_center_id,
-            service_center: center_code,
-            service_center_name: center_name,
+            service_center: center_code.unwrap_or_default(),
+            service_center_name: center_name.unwrap_or_default(),
             bureau_id: t.bureau_id,
             manager_id: t.manager_id,
-            manager,
-            manager_name,
+            manager: manager_username.unwrap_or_default(),
+            manager_name: manager_name.unwrap_or_default(),
             accepted_on: t.accepted_on,
             stage: t.stage,
             stage_entered_at: t.stage_entered_at,
             status: t.status,
             owner_id: t.owner_id,
-            owner,
-            owner_name,
+            owner: owner_username.unwrap_or_default(),
+            owner_name: owner_name.unwrap_or_default(),
             escalation_level: t.escalation_level,
             next_escalation_at: t.next_escalation_at,
             due_date: t.due_date,

@@ -144,12 +144,7 @@ async fn by_ticket(
     p: Principal,
     IdPath(id): IdPath,
 ) -> Result<Json<Vec<RequestView>>, ApiError> {
-    let t = crate::tickets::service::find_row(&app, id).await?;
-    let mine = p.units_with(Role::Department);
-    let asked = svc::tickets_asking(&app, &mine).await?.contains(&id);
-    if !asked && permissions::ticket_access(&p, &t) == TicketAccess::None {
-        return Err(ApiError::NotFound(format!("ticket {id} does not exist")));
-    }
+    super::tickets::authorize(&app, &p, id, TicketAccess::Read).await?;
     Ok(Json(svc::by_ticket(&app, id).await?))
 }
 
