@@ -23,6 +23,8 @@ pub struct App {
     pub policy: Arc<SlaPolicy>,
     pub ladder: Arc<crate::sla::LadderPolicy>,
     pub clock: SharedClock,
+    /// Recently resolved credentials (see `crate::auth::cache`).
+    pub credentials: Arc<crate::auth::cache::CredentialCache>,
 }
 
 impl App {
@@ -41,6 +43,9 @@ impl App {
             policy: Arc::new(config.sla_policy()),
             ladder: Arc::new(config.ladder_policy()),
             calendar: Arc::new(calendar),
+            credentials: Arc::new(crate::auth::cache::CredentialCache::new(
+                config.raw.auth.credential_cache_seconds,
+            )),
             config: Arc::new(config),
             clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),
         })

@@ -234,6 +234,8 @@ pub struct AuthConfig {
     pub lock_minutes: u32,
     pub failure_delay_ms: u64,
     pub trust_forwarded_for: bool,
+    /// How long a resolved token or session is reused (0–5 s).
+    pub credential_cache_seconds: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -422,6 +424,12 @@ impl Config {
             ));
         }
         raw.mail.validate()?;
+        if raw.auth.credential_cache_seconds > 5 {
+            return Err(ConfigError::invalid(
+                "auth.credential_cache_seconds",
+                "must be 5 or less: a revocation on another instance takes effect within it",
+            ));
+        }
         if raw.auth.session_hours == 0 || raw.auth.max_failures == 0 {
             return Err(ConfigError::invalid(
                 "auth",

@@ -326,3 +326,73 @@ async fn admins_see_the_configuration_with_secrets_masked() {
     );
     t.stop().await;
 }
+
+/// A credential resolved once is reused for `auth.credential_cache_seconds`
+/// (5): a revocation, a password reset or a deactivation takes effect at
+/// once on the instance that made it, and within 5 s on another one.
+#[tokio::test]
+async fn revocations_reach_every_instance_within_five_seconds() {
+    use yekuo::auth::tokens::authenticate;
+    let t = TestApp::spawn(local("2026-03-02 10:00")).await;
+    let other = t.sibling("").await;
+    let live = |app: &yekuo::app::App, user: &'static str| {
+        let token = t.tokens[user].clone();
+        let app = app.clone();
+        async move { authenticate(&app, &token).await.unwrap().is_some() }
+    };
+    let users = ["mgr-li", "mgr-zhao", "dir-chen"];
+    for user in users {
+        assert!(live(&t.app, user).await && live(&other, user).await);
+    }
+    // mgr-li's token is revoked; mgr-zhao's password reset; dir-chen leaves.
+    let li = t.tokens["mgr-li"].clone();
+    let li = yekuo::auth::tokens::authenticate(&t.app, &li)
+        .await
+        .unwrap()
+        .unwrap();
+    let yekuo::auth::Via::Token { id } = li.via else {
+        panic!("a token")
+    };
+    assert!(
+        yekuo::auth::tokens::revoke(&t.app, li.person.id, id)
+            .await
+            .unwrap()
+    );
+    yekuo::auth::users::set_password(&t.app, "mgr-zhao", None)
+        .await
+        .unwrap();
+    let chen = yekuo::org::service::person_by_username(&t.app.db, "dir-chen")
+        .await
+        .unwrap()
+        .unwrap();
+    let res = t
+        .req(
+            "adm-ma",
+            reqwest::Method::POST,
+            &format!("/api/v1/people/{}/deactivate", chen.id),
+        )
+        .send()
+        .await
+        .unwrap();
+    expect(res, 200).await;
+    for user in users {
+        assert!(
+            !live(&t.app, user).await,
+            "{user}: at once where it was done"
+        );
+        assert!(
+            live(&other, user).await,
+            "{user}: the other instance still has it"
+        );
+    }
+    t.clock.advance(chrono::Duration::seconds(5));
+    for user in users {
+        assert!(
+            !live(&other, user).await,
+            "{user}: gone elsewhere within 5 s"
+        );
+    }
+    // An untouched credential is still good after its entry aged out.
+    assert!(live(&other, "head-wu").await);
+    t.stop().await;
+}

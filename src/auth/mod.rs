@@ -1,6 +1,7 @@
 //! Access: passwords, sessions, API tokens, login throttling, and the
 //! permission checks (in `permissions`, the one place they live).
 
+pub mod cache;
 pub mod entity;
 pub mod permissions;
 pub mod secret;

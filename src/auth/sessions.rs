@@ -95,8 +95,14 @@ pub async fn login(
 /// The principal of a session cookie, if the session is live; extends it.
 pub async fn authenticate(app: &App, token: &str) -> Result<Option<Principal>, AuthError> {
     let now = app.now();
+    let digest = secret::digest(token);
+    let key = format!("session:{digest}");
+    if let Some(p) = app.credentials.get(&key, now) {
+        return Ok(Some(p));
+    }
+    let generation = app.credentials.generation();
     let Some(s) = session::Entity::find()
-        .filter(session::Column::TokenHash.eq(secret::digest(token)))
+        .filter(session::Column::TokenHash.eq(digest))
         .one(&app.db)
         .await?
     else {
@@ -109,30 +115,22 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<Principal>, A
     if !person.active {
         return Ok(None);
     }
+    let (id, csrf, mut expires_at) = (s.id, s.csrf_token.clone(), s.expires_at);
     // Sliding expiry, written at most once a minute.
     if s.last_used_at
         .is_none_or(|t| now - t > Duration::minutes(1))
     {
         let hours = app.config.raw.auth.session_hours;
-        let (id, csrf) = (s.id, s.csrf_token.clone());
+        expires_at = Some(now + Duration::hours(hours.into()));
         let mut am = s.into_active_model();
         am.last_used_at = Set(Some(now));
-        am.expires_at = Set(Some(now + Duration::hours(hours.into())));
+        am.expires_at = Set(expires_at);
         am.update(&app.writer).await?;
-        return principal(&app.db, person, Via::Session { id, csrf })
-            .await
-            .map(Some);
     }
-    principal(
-        &app.db,
-        person,
-        Via::Session {
-            id: s.id,
-            csrf: s.csrf_token,
-        },
-    )
-    .await
-    .map(Some)
+    let p = principal(&app.db, person, Via::Session { id, csrf }).await?;
+    app.credentials
+        .insert(key, p.clone(), generation, now, expires_at);
+    Ok(Some(p))
 }
 
 /// A session as listed to its owner.
@@ -182,10 +180,13 @@ pub async fn revoke(app: &App, person_id: i64, id: i64) -> Result<bool, AuthErro
         .filter(session::Column::RevokedAt.is_null())
         .exec(&app.writer)
         .await?;
+    app.credentials.clear();
     Ok(res.rows_affected > 0)
 }
 
-/// Revokes every session and API token of a person (deactivation, password reset).
+/// Revokes every session and API token of a person (deactivation, password
+/// reset), in the caller's transaction: after committing, the caller clears
+/// `App::credentials`.
 pub async fn revoke_all<C: ConnectionTrait>(
     db: &C,
     person_id: i64,

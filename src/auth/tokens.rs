@@ -68,8 +68,14 @@ pub async fn create(
 /// The principal of a bearer token, if the token is live.
 pub async fn authenticate(app: &App, secret: &str) -> Result<Option<Principal>, AuthError> {
     let now = app.now();
+    let digest = secret::digest(secret);
+    let key = format!("token:{digest}");
+    if let Some(p) = app.credentials.get(&key, now) {
+        return Ok(Some(p));
+    }
+    let generation = app.credentials.generation();
     let Some(t) = api_token::Entity::find()
-        .filter(api_token::Column::TokenHash.eq(secret::digest(secret)))
+        .filter(api_token::Column::TokenHash.eq(digest))
         .one(&app.db)
         .await?
     else {
@@ -82,7 +88,7 @@ pub async fn authenticate(app: &App, secret: &str) -> Result<Option<Principal>, 
     if !person.active {
         return Ok(None);
     }
-    let id = t.id;
+    let (id, expires_at) = (t.id, t.expires_at);
     if t.last_used_at
         .is_none_or(|u| now - u > chrono::Duration::minutes(1))
     {
@@ -90,9 +96,10 @@ pub async fn authenticate(app: &App, secret: &str) -> Result<Option<Principal>, 
         am.last_used_at = Set(Some(now));
         am.update(&app.writer).await?;
     }
-    principal(&app.db, person, Via::Token { id })
-        .await
-        .map(Some)
+    let p = principal(&app.db, person, Via::Token { id }).await?;
+    app.credentials
+        .insert(key, p.clone(), generation, now, expires_at);
+    Ok(Some(p))
 }
 
 /// A person's tokens, newest first.
@@ -114,5 +121,6 @@ pub async fn revoke(app: &App, person_id: i64, id: i64) -> Result<bool, AuthErro
         .filter(api_token::Column::RevokedAt.is_null())
         .exec(&app.writer)
         .await?;
+    app.credentials.clear();
     Ok(res.rows_affected > 0)
 }

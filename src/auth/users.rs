@@ -65,5 +65,6 @@ pub async fn set_password(
     am.update(&txn).await?;
     sessions::revoke_all(&txn, id, app.now()).await?;
     txn.commit().await?;
+    app.credentials.clear();
     Ok(password)
 }

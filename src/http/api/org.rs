@@ -150,7 +150,11 @@ async fn import(
         ));
     };
     match import_bytes(&app.writer, &body, format, dry_run, app.now()).await {
-        Ok(report) => Ok(Json(report)),
+        Ok(report) => {
+            // People, roles or units may have changed.
+            app.credentials.clear();
+            Ok(Json(report))
+        }
         Err(ImportError::Rows(rows)) => Err(ApiError::Invalid(
             rows.into_iter()
                 .map(|r| crate::validate::FieldError {
@@ -384,6 +388,7 @@ async fn deactivate(
     let person = org::deactivate(&txn, id, app.now()).await?;
     sessions::revoke_all(&txn, id, app.now()).await?;
     txn.commit().await?;
+    app.credentials.clear();
     let open_tickets = crate::tickets::service::held_by(&app, id).await?;
     Ok(Json(Deactivated {
         person: person_view(&app, person).await?,
