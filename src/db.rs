@@ -100,7 +100,9 @@ pub async fn checkpoint(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// holding an advisory lock, so instances starting together take turns.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     if db.get_database_backend() != DbBackend::Postgres {
-        return Migrator::up(db, None).await;
+        Migrator::up(db, None).await?;
+        // A migration may write much (new indexes): into the file at once.
+        return checkpoint(db).await;
     }
     let txn = begin_write(db).await?;
     txn.execute_unprepared("SELECT pg_advisory_xact_lock(7946330001)")

@@ -412,13 +412,19 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
             "\n  First start: created user `admin` with password\n\n      {password}\n\n  It is shown only this once. Log in and create people, or use `yekuo user`.\n"
         );
     }
-    let stale = tickets::recompute::stale_count(&app).await?;
-    if stale > 0 {
-        tracing::warn!(
-            stale,
-            "open tickets were computed with another calendar; run `yekuo calendar recompute --dry-run`"
-        );
-    }
+    // Counting stale tickets reads every open ticket: in the background, so
+    // that start-up does not grow with the data.
+    let counting = app.clone();
+    tokio::spawn(async move {
+        match tickets::recompute::stale_count(&counting).await {
+            Ok(0) => {}
+            Ok(stale) => tracing::warn!(
+                stale,
+                "open tickets were computed with another calendar; run `yekuo calendar recompute --dry-run`"
+            ),
+            Err(e) => tracing::warn!(error = %e, "could not count tickets computed with another calendar"),
+        }
+    });
     tracing::info!(%bind, calendar = app.calendar.version(), "yekuo serving; API docs at /docs");
     let mut jobs = if app.config.raw.scheduler.enabled {
         let transport =
