@@ -422,7 +422,9 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
                 stale,
                 "open tickets were computed with another calendar; run `yekuo calendar recompute --dry-run`"
             ),
-            Err(e) => tracing::warn!(error = %e, "could not count tickets computed with another calendar"),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not count tickets computed with another calendar")
+            }
         }
     });
     tracing::info!(%bind, calendar = app.calendar.version(), "yekuo serving; API docs at /docs");

@@ -99,10 +99,8 @@ pub async fn sweep(
     let mut offset = 0u64;
     let mut seen = std::collections::HashSet::new();
     loop {
-        let t0 = std::time::Instant::now();
         let txn = app.begin_write().await?;
         let rows = due_batch(&txn, as_of, offset, batch).await?;
-        eprintln!("due_batch {:?}", t0.elapsed());
         if rows.is_empty() || rows.iter().all(|t| seen.contains(&t.id)) {
             break;
         }
@@ -131,7 +129,6 @@ pub async fn sweep(
             };
             work.push((t, d));
         }
-        eprintln!("decided {:?}", t0.elapsed());
         if dry_run {
             report
                 .escalated
@@ -141,13 +138,11 @@ pub async fn sweep(
             report.escalated.extend(applied);
             report.mails += mails;
         }
-        eprintln!("applied {:?}", t0.elapsed());
         if dry_run {
             txn.rollback().await?;
         } else {
             txn.commit().await?;
         }
-        eprintln!("committed {:?}", t0.elapsed());
     }
     if !dry_run && !report.escalated.is_empty() {
         tracing::info!(
@@ -319,7 +314,6 @@ async fn apply_batch(
             Err(e) => return Err(e.into()),
         }
     }
-    let t0 = std::time::Instant::now();
     let work: Vec<(ticket::Model, Decision)> = work
         .into_iter()
         .filter(|(t, _)| inserted.contains(&t.id))
@@ -354,7 +348,6 @@ async fn apply_batch(
             }
         })
         .collect();
-    eprintln!("  events built {:?}", t0.elapsed());
     let mut event_ids = HashMap::new();
     for chunk in events.chunks(CHUNK) {
         let models = event::Entity::insert_many(chunk.to_vec())
@@ -368,9 +361,7 @@ async fn apply_batch(
         .iter()
         .map(|(t, d)| (t.id, to_owner(t, d), d.to_level as i32, d.next_at))
         .collect();
-    eprintln!("  events inserted {:?}", t0.elapsed());
     update_tickets(txn, &changes, now).await?;
-    eprintln!("  tickets updated {:?}", t0.elapsed());
     for (t, d) in work {
         let mut after = t.clone();
         after.owner_id = to_owner(&t, &d);
@@ -381,10 +372,8 @@ async fn apply_batch(
         mails.extend(notify::build_mails(app, txn, &t, &after, &d, event_id, as_of, cache).await?);
         done.push(applied(&t, &d));
     }
-    eprintln!("  mails built {:?}", t0.elapsed());
     let written = crate::mail::enqueue_many(txn, &app.config.raw.mail, mails, now)
         .await
         .map_err(|e| SweepError::Other(e.to_string()))?;
-    eprintln!("  mails written {:?}", t0.elapsed());
     Ok((done, written))
 }
