@@ -22,7 +22,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend, FromQueryResult, Statement};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -32,7 +32,7 @@ use crate::validate::FieldError;
 
 use super::TicketError;
 use super::entity::{ticket, ticket_department};
-use super::view::{LabeledTicket, TicketView, labeled};
+use super::view::{LabeledTicket, TicketView};
 
 pub const STATUSES: [&str; 4] = ["open", "paused", "closed", "cancelled"];
 
@@ -296,18 +296,26 @@ impl Arm {
 }
 
 impl PagePlan {
-    /// All arms as one statement (`UNION ALL` of `SELECT * FROM (arm)`).
+    /// All arms as one statement: `UNION ALL` of `SELECT * FROM (arm)`,
+    /// then the labels joined once to the rows the arms found (planning
+    /// stays per arm an index scan).
     fn build(&self, backend: DbBackend) -> Statement {
-        if let [one] = &self.arms[..] {
-            return one.build(backend);
-        }
-        if self.arms.is_empty() {
-            // No way in at all (an empty scope): no rows.
-            return backend.build(&labeled().cond_where(Expr::val(1).eq(0)).to_owned());
-        }
-        let mut sql = String::new();
+        let mut union = String::new();
         let mut values = Vec::new();
-        for (i, arm) in self.arms.iter().enumerate() {
+        let nothing = Arm {
+            select: Query::select()
+                .column((ticket::Entity, Asterisk))
+                .from(ticket::Entity)
+                .cond_where(Expr::val(1).eq(0))
+                .to_owned(),
+            index: None,
+        };
+        let arms = if self.arms.is_empty() {
+            std::slice::from_ref(&nothing)
+        } else {
+            &self.arms[..]
+        };
+        for (i, arm) in arms.iter().enumerate() {
             let stmt = arm.build(backend);
             let mut arm_sql = stmt.sql;
             if backend == DbBackend::Postgres {
@@ -315,14 +323,22 @@ impl PagePlan {
                 arm_sql = renumber(&arm_sql, values.len());
             }
             if i > 0 {
-                sql.push_str(" UNION ALL ");
+                union.push_str(" UNION ALL ");
             }
-            sql.push_str(&format!("SELECT * FROM ({arm_sql}) AS a{i}"));
+            union.push_str(&format!("SELECT * FROM ({arm_sql}) AS a{i}"));
             values.extend(stmt.values.map(|v| v.0).unwrap_or_default());
         }
+        let sql = format!(
+            r#"SELECT "t".*, {} FROM ({union}) AS "t" {}"#,
+            LABEL_COLUMNS, LABEL_JOINS
+        );
         Statement::from_sql_and_values(backend, sql, values)
     }
 }
+
+/// The labels (see `view::Labels`) of the rows `t` the arms found.
+const LABEL_COLUMNS: &str = r#""cu"."code" AS "center_code", "cu"."name" AS "center_name", "mp"."username" AS "manager_username", "mp"."name" AS "manager_name", "op"."username" AS "owner_username", "op"."name" AS "owner_name""#;
+const LABEL_JOINS: &str = r#"LEFT JOIN "org_units" AS "cu" ON "cu"."id" = "t"."service_center_id" LEFT JOIN "people" AS "mp" ON "mp"."id" = "t"."manager_id" LEFT JOIN "people" AS "op" ON "op"."id" = "t"."owner_id""#;
 
 /// `$1`, `$2`, … in `sql` shifted by `by`.
 fn renumber(sql: &str, by: usize) -> String {
@@ -490,7 +506,7 @@ enum Part {
     After((DateTime<Utc>, i64)),
 }
 
-/// One arm: the labeled ticket select entered through `anchor`, with
+/// One arm: the tickets entered through `anchor`, with
 /// `cond`, the due bounds and the part, ordered by `(due_at, id)` and
 /// limited.
 fn arm(
@@ -504,7 +520,10 @@ fn arm(
     use ticket::Column as C;
     use ticket_department::Column as D;
     let order = if descending { Order::Desc } else { Order::Asc };
-    let mut q = labeled();
+    let mut q = Query::select()
+        .column((ticket::Entity, Asterisk))
+        .from(ticket::Entity)
+        .to_owned();
     // The columns the index orders by: the department table's own copy of
     // the due instant for a department, the ticket's otherwise.
     let (due_col, id_col) = match anchor {

@@ -17,7 +17,7 @@ use crate::sla::DueExplanation;
 use super::actions::{self, Action, History, Tracked};
 use super::entity::{event, pause, stage_visit, ticket};
 use super::input::NewTicket;
-use super::view::{EventView, LabeledTicket, Labels, TicketView, find_labeled};
+use super::view::{EventView, LabeledTicket, Labels, TicketView, find_labeled, find_with_history};
 use super::{Actor, TicketError};
 use crate::org::{self, Role, UnitKind};
 
@@ -256,24 +256,23 @@ pub async fn reassign(
     .await
 }
 
-/// One ticket with its labels (one query), for a permission check before
-/// [`show`].
-pub async fn load(app: &App, id: i64) -> Result<LabeledTicket, TicketError> {
-    find_labeled(&app.db, id)
+/// One ticket with its labels and history, read in one statement, for a
+/// permission check before [`show`].
+pub async fn load(app: &App, id: i64) -> Result<(LabeledTicket, History), TicketError> {
+    find_with_history(&app.db, id)
         .await?
         .ok_or_else(|| TicketError::NotFound(id.to_string()))
 }
 
-/// The full view of a loaded ticket with its stage and pause history
-/// (read together), computed as of `as_of` (the clock's now by default).
-pub async fn show(
+/// The full view of a loaded ticket, computed as of `as_of` (the clock's
+/// now by default).
+pub fn show(
     app: &App,
-    t: LabeledTicket,
+    (t, history): (LabeledTicket, History),
     as_of: Option<DateTime<Utc>>,
-) -> Result<TicketView, TicketError> {
+) -> TicketView {
     let now = as_of.unwrap_or_else(|| app.now());
-    let history = load_history(&app.db, t.ticket.id).await?;
-    Ok(full_view(app, t.ticket, t.labels, &history, now))
+    full_view(app, t.ticket, t.labels, &history, now)
 }
 
 /// [`load`] and [`show`] together.
@@ -282,8 +281,7 @@ pub async fn get(
     id: i64,
     as_of: Option<DateTime<Utc>>,
 ) -> Result<TicketView, TicketError> {
-    let t = load(app, id).await?;
-    show(app, t, as_of).await
+    Ok(show(app, load(app, id).await?, as_of))
 }
 
 /// The ticket's events, oldest first.

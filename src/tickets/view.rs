@@ -8,10 +8,11 @@ use utoipa::ToSchema;
 use crate::app::App;
 use crate::sla::{Pause, StageSla, StageSlaState, Standing};
 
-use super::entity::{event, ticket};
+use super::actions::{History, Tracked};
+use super::entity::{event, pause, stage_visit, ticket};
 use crate::org::entity::{person, unit};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult};
 
 /// The codes and names a ticket view shows beside the ids: read with the
 /// ticket in one query (see [`labeled`]).
@@ -77,6 +78,106 @@ pub fn labeled() -> SelectStatement {
             Expr::col((op, person::Column::Id)).equals((ticket::Entity, C::OwnerId)),
         )
         .to_owned()
+}
+
+/// A ticket row with its labels and, as JSON arrays built by the
+/// database, its pauses and stage visits.
+#[derive(Debug, Clone, FromQueryResult)]
+struct FullRow {
+    #[sea_orm(nested)]
+    labeled: LabeledTicket,
+    pauses_json: Option<String>,
+    visits_json: Option<String>,
+}
+
+/// One ticket with its labels and its whole pause and stage history, in
+/// one statement: the history comes as JSON arrays from correlated
+/// subqueries (each by its `ticket_id` index).
+pub async fn find_with_history<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<Option<(LabeledTicket, History)>, DbErr> {
+    let backend = db.get_database_backend();
+    let history = |table: &str, cols: &str| -> Expr {
+        let sql = match backend {
+            DbBackend::Postgres => format!(
+                r#"(SELECT json_agg(json_build_array({cols}))::text FROM "{table}" h WHERE h."ticket_id" = "tickets"."id")"#
+            ),
+            _ => format!(
+                r#"(SELECT json_group_array(json_array({cols})) FROM "{table}" h WHERE h."ticket_id" = "tickets"."id")"#
+            ),
+        };
+        Expr::cust(sql)
+    };
+    let q = labeled()
+        .expr_as(
+            history("ticket_pauses", "h.id, h.reason, h.started_at, h.ended_at"),
+            "pauses_json",
+        )
+        .expr_as(
+            history("ticket_stages", "h.id, h.stage, h.entered_at, h.left_at"),
+            "visits_json",
+        )
+        .and_where(Expr::col((ticket::Entity, ticket::Column::Id)).eq(id))
+        .to_owned();
+    let Some(row) = FullRow::find_by_statement(backend.build(&q))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let parse = |json: &Option<String>| -> Result<Vec<HistoryRow>, DbErr> {
+        let mut rows: Vec<HistoryRow> = match json.as_deref() {
+            None | Some("") => Vec::new(),
+            Some(text) => serde_json::from_str(text)
+                .map_err(|e| DbErr::Custom(format!("ticket {id} history: {e}")))?,
+        };
+        rows.sort_by_key(|r| r.0);
+        Ok(rows)
+    };
+    let pauses = parse(&row.pauses_json)?
+        .into_iter()
+        .map(|HistoryRow(pid, reason, started_at, ended_at)| {
+            Tracked::clean(pause::Model {
+                id: pid,
+                ticket_id: id,
+                reason,
+                started_at: started_at.0,
+                ended_at: ended_at.map(|e| e.0),
+            })
+        })
+        .collect();
+    let visits = parse(&row.visits_json)?
+        .into_iter()
+        .map(|HistoryRow(vid, stage, entered_at, left_at)| {
+            Tracked::clean(stage_visit::Model {
+                id: vid,
+                ticket_id: id,
+                stage,
+                entered_at: entered_at.0,
+                left_at: left_at.map(|e| e.0),
+            })
+        })
+        .collect();
+    Ok(Some((row.labeled, History { pauses, visits })))
+}
+
+/// `[id, text, start, end]`: a pause or a stage visit as the database
+/// writes it in JSON.
+#[derive(serde::Deserialize)]
+struct HistoryRow(i64, String, Instant, Option<Instant>);
+
+/// An instant in the JSON the databases write: RFC 3339 (SQLite stores it
+/// so; PostgreSQL writes `2026-05-08T00:00:00+00:00`).
+struct Instant(DateTime<Utc>);
+
+impl<'de> serde::Deserialize<'de> for Instant {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&s)
+            .map(|t| Instant(t.with_timezone(&Utc)))
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 /// One ticket with its labels, by id.

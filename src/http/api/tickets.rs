@@ -156,8 +156,8 @@ async fn show(
 ) -> Result<Json<TicketView>, ApiError> {
     let as_of = as_of(&q)?;
     let t = service::load(&app, id).await?;
-    authorize_row(&app, &p, &t.ticket, TicketAccess::Read).await?;
-    Ok(Json(service::show(&app, t, as_of).await?))
+    authorize_row(&app, &p, &t.0.ticket, TicketAccess::Read).await?;
+    Ok(Json(service::show(&app, t, as_of)))
 }
 
 /// Change ticket fields; a category, voltage or acceptance change recomputes the due date.
