@@ -304,6 +304,12 @@ struct ListArgs {
     as_of: Option<DateTime<chrono::FixedOffset>>,
 }
 
+/// mimalloc: less time in allocation than the system allocator under
+/// many threads (a list page allocates per row and field), and freed
+/// memory does not pile up in per-thread arenas.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -486,6 +486,13 @@ async fn sixteen_writers_a_sweep_and_the_delivery_worker_at_once() {
     assert_eq!(outbox_count(&t, "escalation").await, 3_000);
     let sent = transport.sent();
     assert_eq!(sent.len(), 3_000, "each mail sent once");
+    // The escalated tickets' histories still verify (events written in bulk).
+    for a in report.escalated.iter().step_by(250) {
+        let v = yekuo::tickets::service::verify_events(&t.app, a.ticket_id)
+            .await
+            .unwrap();
+        assert!(v.ok && v.events == 2, "{v:?}");
+    }
     let t = Arc::into_inner(t).expect("every task is done");
     t.stop().await;
 }

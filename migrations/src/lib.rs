@@ -9,6 +9,7 @@ mod m20261127_000002_escalation;
 mod m20261127_000003_mail;
 mod m20261127_000004_coordination;
 mod m20261128_000005_list_indexes;
+mod m20261128_000006_lean_outbox;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_mail::Migration),
             Box::new(m20261127_000004_coordination::Migration),
             Box::new(m20261128_000005_list_indexes::Migration),
+            Box::new(m20261128_000006_lean_outbox::Migration),
         ]
     }
 }

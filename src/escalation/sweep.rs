@@ -81,6 +81,10 @@ impl From<crate::org::OrgError> for SweepError {
 pub const BATCH: u64 = 500;
 
 /// Applies every escalation due at `as_of`.
+///
+/// On PostgreSQL two batches are written at once (SKIP LOCKED gives each
+/// its own tickets), so the database's work runs on two cores; SQLite has
+/// one writer.
 #[tracing::instrument(skip_all, fields(%as_of, dry_run))]
 pub async fn sweep(
     app: &App,
@@ -88,62 +92,27 @@ pub async fn sweep(
     dry_run: bool,
     batch: u64,
 ) -> Result<SweepReport, SweepError> {
-    let mut report = SweepReport {
-        as_of: Some(as_of),
-        dry_run,
-        ..Default::default()
+    let state = tokio::sync::Mutex::new(Progress {
+        report: SweepReport {
+            as_of: Some(as_of),
+            dry_run,
+            ..Default::default()
+        },
+        seen: std::collections::HashSet::new(),
+        offset: 0,
+    });
+    let worker = || async {
+        while run_batch(app, as_of, dry_run, batch, &state).await? {}
+        Ok::<_, SweepError>(())
     };
-    // A real run moves every ticket it reads out of the due set (its
-    // `next_escalation_at` passes `as_of` or is cleared), so each batch is
-    // read from the start; a dry run writes nothing and pages instead.
-    let mut offset = 0u64;
-    let mut seen = std::collections::HashSet::new();
-    loop {
-        let txn = app.begin_write().await?;
-        let rows = due_batch(&txn, as_of, offset, batch).await?;
-        if rows.is_empty() || rows.iter().all(|t| seen.contains(&t.id)) {
-            break;
-        }
-        if dry_run {
-            offset += rows.len() as u64;
-        }
-        seen.extend(rows.iter().map(|t| t.id));
-        let mut cache = Holders::default();
-        let mut work = Vec::new();
-        for t in rows {
-            report.examined += 1;
-            let (decision, next_only) = if t.status == "open" {
-                decide(app, &txn, &t, as_of, &mut cache).await?
-            } else {
-                (None, None)
-            };
-            let Some(d) = decision else {
-                if !dry_run && next_only != t.next_escalation_at {
-                    ticket::Entity::update_many()
-                        .col_expr(ticket::Column::NextEscalationAt, Expr::value(next_only))
-                        .filter(ticket::Column::Id.eq(t.id))
-                        .exec(&txn)
-                        .await?;
-                }
-                continue;
-            };
-            work.push((t, d));
-        }
-        if dry_run {
-            report
-                .escalated
-                .extend(work.iter().map(|(t, d)| applied(t, d)));
-        } else {
-            let (applied, mails) = apply_batch(app, &txn, work, as_of, &mut cache).await?;
-            report.escalated.extend(applied);
-            report.mails += mails;
-        }
-        if dry_run {
-            txn.rollback().await?;
-        } else {
-            txn.commit().await?;
-        }
+    if app.db.get_database_backend() == DatabaseBackend::Postgres && !dry_run {
+        let (a, b) = tokio::join!(worker(), worker());
+        a?;
+        b?;
+    } else {
+        worker().await?;
     }
+    let report = state.into_inner().report;
     if !dry_run && !report.escalated.is_empty() {
         tracing::info!(
             escalated = report.escalated.len(),
@@ -152,6 +121,76 @@ pub async fn sweep(
         );
     }
     Ok(report)
+}
+
+/// What the batches of one sweep share.
+struct Progress {
+    report: SweepReport,
+    /// Tickets already looked at: a batch of only these ends the sweep.
+    seen: std::collections::HashSet<i64>,
+    /// A dry run writes nothing, so it pages through the due set.
+    offset: u64,
+}
+
+/// One batch in its own transaction; `false` when nothing was left.
+async fn run_batch(
+    app: &App,
+    as_of: DateTime<Utc>,
+    dry_run: bool,
+    batch: u64,
+    state: &tokio::sync::Mutex<Progress>,
+) -> Result<bool, SweepError> {
+    // A real run moves every ticket it reads out of the due set (its
+    // `next_escalation_at` passes `as_of` or is cleared), so each batch is
+    // read from the start; a dry run writes nothing and pages instead.
+    let txn = app.begin_write().await?;
+    let offset = state.lock().await.offset;
+    let rows = due_batch(&txn, as_of, offset, batch).await?;
+    {
+        let mut st = state.lock().await;
+        if rows.is_empty() || rows.iter().all(|t| st.seen.contains(&t.id)) {
+            return Ok(false);
+        }
+        if dry_run {
+            st.offset += rows.len() as u64;
+        }
+        st.seen.extend(rows.iter().map(|t| t.id));
+        st.report.examined += rows.len() as u64;
+    }
+    let mut cache = Holders::default();
+    let mut work = Vec::new();
+    for t in rows {
+        let (decision, next_only) = if t.status == "open" {
+            decide(app, &txn, &t, as_of, &mut cache).await?
+        } else {
+            (None, None)
+        };
+        let Some(d) = decision else {
+            if !dry_run && next_only != t.next_escalation_at {
+                ticket::Entity::update_many()
+                    .col_expr(ticket::Column::NextEscalationAt, Expr::value(next_only))
+                    .filter(ticket::Column::Id.eq(t.id))
+                    .exec(&txn)
+                    .await?;
+            }
+            continue;
+        };
+        work.push((t, d));
+    }
+    if dry_run {
+        txn.rollback().await?;
+        let mut st = state.lock().await;
+        st.report
+            .escalated
+            .extend(work.iter().map(|(t, d)| applied(t, d)));
+    } else {
+        let (done, mails) = apply_batch(app, &txn, work, as_of, &mut cache).await?;
+        txn.commit().await?;
+        let mut st = state.lock().await;
+        st.report.escalated.extend(done);
+        st.report.mails += mails;
+    }
+    Ok(true)
 }
 
 /// Tickets due at `as_of` (only open tickets have a `next_escalation_at`;
