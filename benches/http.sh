@@ -63,6 +63,7 @@ fresh() { # a fresh copy of the seeded database; sets YEKUO__DATABASE__URL
     if [ "$DB" = sqlite ]; then
         rm -rf "$WORK/sqlite/data" && mkdir -p "$WORK/sqlite/data"
         cp "$WORK/sqlite/pristine.db" "$WORK/sqlite/data/yekuo.db"
+        sync # the copy written out, not competing with what is measured
         export YEKUO__DATABASE__URL="sqlite://$WORK/sqlite/data/yekuo.db?mode=rwc"
     else
         psql "$PG_URL" -qc "drop database if exists yekuo_bench_run" -c "create database yekuo_bench_run template yekuo_bench_seed"

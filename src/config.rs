@@ -79,6 +79,8 @@ pub struct DatabaseConfig {
     pub busy_timeout_seconds: u64,
     /// SQLite: page cache per connection, in KiB (bounds memory).
     pub cache_kib: u32,
+    /// SQLite: read connections (`max_connections` is PostgreSQL's pool).
+    pub sqlite_readers: u32,
 }
 
 impl fmt::Debug for DatabaseConfig {
@@ -90,6 +92,7 @@ impl fmt::Debug for DatabaseConfig {
             .field("max_connections", &self.max_connections)
             .field("busy_timeout_seconds", &self.busy_timeout_seconds)
             .field("cache_kib", &self.cache_kib)
+            .field("sqlite_readers", &self.sqlite_readers)
             .finish()
     }
 }
@@ -411,10 +414,10 @@ impl Config {
                 "must start with sqlite: or postgres://",
             ));
         }
-        if raw.database.max_connections == 0 {
+        if raw.database.max_connections == 0 || raw.database.sqlite_readers == 0 {
             return Err(ConfigError::invalid(
                 "database.max_connections",
-                "must be at least 1",
+                "max_connections and sqlite_readers must be at least 1",
             ));
         }
         if raw.database.cache_kib < 256 {
@@ -462,6 +465,7 @@ impl Config {
                 "url": redact_url(&r.database.url), "password": mask(&r.database.password),
                 "migrate_on_start": r.database.migrate_on_start, "max_connections": r.database.max_connections,
                 "busy_timeout_seconds": r.database.busy_timeout_seconds, "cache_kib": r.database.cache_kib,
+                "sqlite_readers": r.database.sqlite_readers,
             },
             "time": {"zone": r.time.zone},
             "calendar": {"dir": r.calendar.dir, "files": r.calendar.files},

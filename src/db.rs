@@ -31,7 +31,12 @@ pub async fn connect(cfg: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> 
             .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
     }
     tracing::info!(url = %redact_url(&cfg.url), "connecting to the database");
-    Database::connect(options(cfg, cfg.max_connections)).await
+    let size = if cfg.url.starts_with("sqlite:") {
+        cfg.sqlite_readers
+    } else {
+        cfg.max_connections
+    };
+    Database::connect(options(cfg, size)).await
 }
 
 /// The connection writes go through: on SQLite a pool of one connection

@@ -78,7 +78,7 @@ impl Anchor {
 /// The tickets a caller may read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Scope {
-    /// Every ticket (operators at the command line).
+    /// Every ticket (operators at the command line): every bureau's.
     #[default]
     All,
     /// The union of these anchors (none: nothing).
@@ -223,10 +223,23 @@ struct Resolved {
     center: Option<i64>,
     owner: Option<i64>,
     manager: Option<i64>,
+    /// Every bureau, for the scope of all tickets.
+    bureaus: Vec<i64>,
 }
 
 async fn resolve(app: &App, f: &ListFilter) -> Result<Resolved, TicketError> {
     let mut r = Resolved::default();
+    if f.scope == Scope::All {
+        use crate::org::entity::unit;
+        use sea_orm::{EntityTrait, QueryFilter, QuerySelect};
+        r.bureaus = unit::Entity::find()
+            .select_only()
+            .column(unit::Column::Id)
+            .filter(unit::Column::Kind.eq(crate::org::UnitKind::Bureau.as_str()))
+            .into_tuple()
+            .all(&app.db)
+            .await?;
+    }
     if let Some(code) = &f.service_center {
         let unit = crate::org::service::unit_by_code(&app.db, code)
             .await
@@ -369,8 +382,7 @@ const TD_INDEX: &str = "idx_ticket_departments_due";
 fn index_of(anchor: Option<Anchor>, status: Option<&str>) -> Option<&'static str> {
     match (anchor, status) {
         (Some(Anchor::Department(_)), _) => Some(TD_INDEX),
-        (_, None) => None,
-        (None, Some(_)) => Some("idx_tickets_status_due_id"),
+        (None, _) | (_, None) => None,
         (Some(Anchor::Bureau(_)), Some(_)) => Some("idx_tickets_bureau_status_due"),
         (Some(Anchor::Center(_)), Some(_)) => Some("idx_tickets_center_status_due"),
         (Some(Anchor::Owner(_)), Some(_)) => Some("idx_tickets_owner_status_due"),
@@ -414,7 +426,11 @@ fn plan(app: &App, f: &ListFilter, r: &Resolved) -> PagePlan {
         (vec![Some(Anchor::Center(id))], f.scope.condition())
     } else {
         match &f.scope {
-            Scope::All => (vec![None], None),
+            // Every ticket is some bureau's.
+            Scope::All => (
+                r.bureaus.iter().map(|b| Some(Anchor::Bureau(*b))).collect(),
+                None,
+            ),
             Scope::Anchors(a) => (a.iter().copied().map(Some).collect(), None),
         }
     };
