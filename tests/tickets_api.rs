@@ -703,6 +703,17 @@ async fn varied_tickets(t: &TestApp) -> Vec<i64> {
     ids
 }
 
+/// The app with [`varied_tickets`], their ids and the first one's number.
+async fn list_fixture() -> (TestApp, Vec<i64>, String) {
+    let t = TestApp::spawn(local("2026-06-01 09:00")).await;
+    let ids = varied_tickets(&t).await;
+    let no = t.get_ok(&format!("/api/v1/tickets/{}", ids[0])).await["ticket_no"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (t, ids, no)
+}
+
 /// The filters a list is checked with.
 fn list_filters(t: &TestApp, one_ticket_no: &str) -> Vec<String> {
     let stage = &t.app.policy.stages[1].key;
@@ -812,12 +823,7 @@ async fn expected_list(t: &TestApp, user: &str, query: &str) -> Vec<i64> {
 
 #[tokio::test]
 async fn lists_return_what_a_slow_reading_finds_for_every_scope_and_filter() {
-    let t = TestApp::spawn(local("2026-06-01 09:00")).await;
-    let ids = varied_tickets(&t).await;
-    let no = t.get_ok(&format!("/api/v1/tickets/{}", ids[0])).await["ticket_no"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (t, ids, no) = list_fixture().await;
     for user in LIST_USERS {
         for query in list_filters(&t, &no) {
             let want = expected_list(&t, user, &query).await;
@@ -851,12 +857,7 @@ async fn lists_return_what_a_slow_reading_finds_for_every_scope_and_filter() {
 
 #[tokio::test]
 async fn every_list_shape_reads_through_an_index_in_due_order() {
-    let t = TestApp::spawn(local("2026-06-01 09:00")).await;
-    let ids = varied_tickets(&t).await;
-    let no = t.get_ok(&format!("/api/v1/tickets/{}", ids[0])).await["ticket_no"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (t, _, no) = list_fixture().await;
     let sqlite = t.app.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
     let mut shapes = 0;
     // Every caller's scope, and every ticket (the command line's).

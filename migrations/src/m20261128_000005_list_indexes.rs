@@ -53,12 +53,7 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         for (name, cols) in CREATED {
-            let mut idx = Index::create();
-            idx.name(name).table("tickets");
-            for c in cols {
-                idx.col(*c);
-            }
-            m.create_index(idx.to_owned()).await?;
+            m.create_index(index(name, "tickets", cols)).await?;
         }
         m.create_table(
             Table::create()
@@ -87,12 +82,8 @@ impl MigrationTrait for Migration {
             ),
             ("idx_ticket_departments_ticket", &["ticket_id"][..]),
         ] {
-            let mut idx = Index::create();
-            idx.name(name).table("ticket_departments");
-            for c in cols {
-                idx.col(*c);
-            }
-            m.create_index(idx.to_owned()).await?;
+            m.create_index(index(name, "ticket_departments", cols))
+                .await?;
         }
         m.get_connection()
             .execute_unprepared(
@@ -125,13 +116,18 @@ impl MigrationTrait for Migration {
             ("idx_tickets_manager", &["manager_id"][..]),
             ("idx_tickets_stage", &["stage"][..]),
         ] {
-            let mut idx = Index::create();
-            idx.name(name).table("tickets");
-            for c in cols {
-                idx.col(*c);
-            }
-            m.create_index(idx.to_owned()).await?;
+            m.create_index(index(name, "tickets", cols)).await?;
         }
         Ok(())
     }
+}
+
+/// `CREATE INDEX name ON table (cols…)`.
+fn index(name: &str, table: &str, cols: &[&str]) -> IndexCreateStatement {
+    let mut idx = Index::create();
+    idx.name(name).table(ToString::to_string(table));
+    for c in cols {
+        idx.col(ToString::to_string(c));
+    }
+    idx.to_owned()
 }
