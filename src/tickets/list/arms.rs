@@ -13,21 +13,21 @@ use crate::tickets::entity::{ticket, ticket_department};
 /// One way into the tickets for a page: an anchor (or every ticket, or
 /// the ticket number) and at most one status.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Entry {
+pub(super) struct Entry {
     pub anchor: Option<Anchor>,
     pub status: Option<&'static str>,
 }
 
 /// One arm: its statement and, where it matters, the index it must use.
 #[derive(Debug)]
-pub(crate) struct Arm {
+pub(super) struct Arm {
     pub select: SelectStatement,
     pub index: Option<&'static str>,
 }
 
 /// The arms of one page.
 #[derive(Debug)]
-pub(crate) struct PagePlan {
+pub(super) struct PagePlan {
     pub arms: Vec<Arm>,
 }
 
