@@ -1,5 +1,5 @@
 //! Benchmark of the org chart import: a 2,000-person CSV (19 units, 2,019
-//! role assignments; the shape of tests/org_import.rs) into a fresh SQLite
+//! role assignments; the shape of tests/it/org_import.rs) into a fresh SQLite
 //! file per iteration, and into a fresh PostgreSQL database per iteration
 //! when `YEKUO_TEST_DATABASE_URL` points at a server. Only the import is
 //! timed (creating and migrating the database is not). Also: importing the

@@ -250,6 +250,10 @@ pub struct CoordinationConfig {
     pub meeting_time: String,
     #[serde(default)]
     pub meeting_participants: Vec<String>,
+    /// Whether a request may ask departments of another bureau than the
+    /// ticket's (off: each bureau coordinates within itself).
+    #[serde(default)]
+    pub cross_bureau: bool,
     pub categories: Vec<crate::sla::NamedConfig>,
 }
 
@@ -488,6 +492,7 @@ impl Config {
                 "cutoff": r.coordination.cutoff, "end_of_day": r.coordination.end_of_day,
                 "digest_time": r.coordination.digest_time, "meeting_weekday": r.coordination.meeting_weekday,
                 "meeting_time": r.coordination.meeting_time, "meeting_participants": r.coordination.meeting_participants,
+                "cross_bureau": r.coordination.cross_bureau,
             },
             "auth": {
                 "session_hours": r.auth.session_hours, "max_failures": r.auth.max_failures,

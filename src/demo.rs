@@ -7,8 +7,8 @@ use chrono::{DateTime, Days, Utc};
 use sea_orm::{ActiveValue::NotSet, EntityTrait, Set};
 
 use crate::app::App;
-use crate::org::service::{NewPerson, NewUnit, create_person, create_unit, unit_by_code};
-use crate::org::{Role, UnitKind};
+use crate::org::service::{create_person, create_unit, unit_by_code};
+use crate::org::{NewPerson, NewUnit, PersonForm, Role, UnitForm, UnitKind};
 use crate::sla::{PowerSources, VoltageLevel};
 use crate::tickets::actions::{History, Tracked, recompute};
 use crate::tickets::entity::{event, stage_visit, ticket};
@@ -185,17 +185,8 @@ async fn ensure_org(app: &App, centers: u32) -> anyhow::Result<Vec<(i64, i64, i6
     let bureau = match unit_by_code(db, "DEMO").await? {
         Some(b) => b,
         None => {
-            let b = create_unit(
-                db,
-                NewUnit {
-                    code: "DEMO".into(),
-                    name: "示例供电局".into(),
-                    kind: UnitKind::Bureau,
-                    parent_code: None,
-                },
-                now,
-            )
-            .await?;
+            let b =
+                create_unit(db, unit("DEMO", "示例供电局", UnitKind::Bureau, None), now).await?;
             for (username, role) in [
                 ("demo-deputy", Role::DeputyHead),
                 ("demo-head", Role::Head),
@@ -214,12 +205,12 @@ async fn ensure_org(app: &App, centers: u32) -> anyhow::Result<Vec<(i64, i64, i6
             None => {
                 let u = create_unit(
                     db,
-                    NewUnit {
-                        code: code.clone(),
-                        name: format!("示例服务中心 {c}"),
-                        kind: UnitKind::ServiceCenter,
-                        parent_code: Some("DEMO".into()),
-                    },
+                    unit(
+                        &code,
+                        &format!("示例服务中心 {c}"),
+                        UnitKind::ServiceCenter,
+                        Some("DEMO"),
+                    ),
                     now,
                 )
                 .await?;
@@ -249,13 +240,23 @@ async fn ensure_org(app: &App, centers: u32) -> anyhow::Result<Vec<(i64, i64, i6
 }
 
 fn person(username: &str, unit: &str, role: Role) -> NewPerson {
-    NewPerson {
+    NewPerson::try_from(PersonForm {
         username: username.into(),
         name: username.into(),
         email: format!("{username}@demo.invalid"),
-        phone: None,
-        unit_code: Some(unit.into()),
-        lang: "zh-CN".into(),
-        roles: vec![(role, None)],
-    }
+        unit: Some(unit.into()),
+        roles: vec![role.as_str().into()],
+        ..PersonForm::default()
+    })
+    .expect("demo people are valid")
+}
+
+fn unit(code: &str, name: &str, kind: UnitKind, parent: Option<&str>) -> NewUnit {
+    NewUnit::try_from(UnitForm {
+        code: code.into(),
+        name: name.into(),
+        kind: kind.as_str().into(),
+        parent: parent.map(Into::into),
+    })
+    .expect("demo units are valid")
 }

@@ -574,21 +574,16 @@ async fn user(cmd: UserCmd, config: Config) -> anyhow::Result<ExitCode> {
             lang,
             password_stdin,
         } => {
-            let roles = roles
-                .iter()
-                .map(|r| yekuo::http::api::org::parse_role_spec(r))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(anyhow::Error::msg)?;
-            let new = org::NewPerson {
+            let form = yekuo::org::PersonForm {
                 username: username.clone(),
                 name,
                 email,
                 phone: None,
-                unit_code: unit,
-                lang,
+                unit,
+                lang: Some(lang),
                 roles,
             };
-
+            let new = org::NewPerson::try_from(form).map_err(|e| invalid(&e))?;
             let txn = app.begin_write().await?;
             org::create_person(&txn, new, None, app.now())
                 .await
@@ -731,13 +726,13 @@ async fn org_cmd(cmd: OrgCmd, config: Config) -> anyhow::Result<ExitCode> {
             kind,
             parent,
         } => {
-            let kind = yekuo::org::UnitKind::parse(&kind).map_err(anyhow::Error::msg)?;
-            let u = org::NewUnit {
+            let form = yekuo::org::UnitForm {
                 code,
                 name,
                 kind,
-                parent_code: parent,
+                parent,
             };
+            let u = org::NewUnit::try_from(form).map_err(|e| invalid(&e))?;
             let u = org::create_unit(&app.writer, u, app.now())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}: {}", describe_org(&e)))?;
@@ -792,13 +787,23 @@ async fn org_cmd(cmd: OrgCmd, config: Config) -> anyhow::Result<ExitCode> {
 
 fn describe_org(e: &yekuo::org::OrgError) -> String {
     match e {
-        yekuo::org::OrgError::Invalid(errors) => errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; "),
+        yekuo::org::OrgError::Invalid(errors) => fields(errors),
         other => other.to_string(),
     }
+}
+
+/// Invalid fields, one `field: message` per line's part, as the API and the
+/// import name them.
+fn fields(errors: &[yekuo::validate::FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn invalid(errors: &[yekuo::validate::FieldError]) -> anyhow::Error {
+    anyhow::anyhow!("invalid request: {}", fields(errors))
 }
 
 async fn ticket(cmd: TicketCmd, config: Config) -> anyhow::Result<ExitCode> {

@@ -15,6 +15,7 @@
 
 use super::Principal;
 use crate::org::Role;
+use crate::org::service::Grant;
 use crate::tickets::entity::ticket;
 use crate::tickets::list::{Anchor, Scope};
 
@@ -73,6 +74,25 @@ pub fn ticket_scope(p: &Principal) -> Scope {
     Scope::Anchors(anchors)
 }
 
+/// Whether `p` may hand ticket `t` to a person holding `to` (as its new
+/// owner): the bureau's deputy head and head hand over within the bureau,
+/// to anyone holding a ticket role there; everyone else (managers, center
+/// directors, an owner by escalation) within the ticket's service center,
+/// to one of its managers or its director.
+pub fn may_hand_to(p: &Principal, t: &ticket::Model, to: &[Grant]) -> bool {
+    let bureau_wide = p
+        .bureaus_with(&[Role::DeputyHead, Role::Head])
+        .contains(&t.bureau_id);
+    to.iter().any(|g| match g.role {
+        Role::Manager | Role::CenterDirector => {
+            g.unit_id == Some(t.service_center_id)
+                || (bureau_wide && g.bureau_id == Some(t.bureau_id))
+        }
+        Role::DeputyHead | Role::Head => bureau_wide && g.bureau_id == Some(t.bureau_id),
+        Role::Department | Role::Auditor | Role::Admin => false,
+    })
+}
+
 /// Whether `p` may create tickets in service center `center_id`.
 pub fn can_create_in(p: &Principal, center_id: i64) -> bool {
     p.units_with(Role::Manager).contains(&center_id)
@@ -85,6 +105,14 @@ pub fn administers(p: &Principal, bureau_id: Option<i64>) -> bool {
         g.role == Role::Admin
             && (g.unit_id.is_none() || (bureau_id.is_some() && g.bureau_id == bureau_id))
     })
+}
+
+/// Whether `p` may give someone a place and roles in the bureaus given
+/// (one per unit touched; `None`: installation-wide): only an admin of
+/// every one of them. An admin of one bureau cannot make anyone head, or
+/// admin, of another.
+pub fn may_grant(p: &Principal, bureaus: &[Option<i64>]) -> bool {
+    bureaus.iter().all(|b| administers(p, *b))
 }
 
 /// Whether `p` is an admin anywhere.

@@ -41,7 +41,14 @@ pub async fn login(
 ) -> Result<(String, Principal), AuthError> {
     let cfg = &app.config.raw.auth;
     let now = app.now();
-    let mut keys = vec![format!("user:{}", username.to_lowercase())];
+    // What cannot be a username names no account: its key is its digest,
+    // so that any text the client sends makes a key of bounded length.
+    let name = username.to_lowercase();
+    let user_key = match crate::org::Username::parse(&name) {
+        Ok(u) => format!("user:{u}"),
+        Err(_) => format!("user#{}", secret::digest(&name)),
+    };
+    let mut keys = vec![user_key];
     if let Some(ip) = ip {
         keys.push(format!("ip:{ip}"));
     }

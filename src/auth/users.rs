@@ -6,7 +6,8 @@ use super::{AuthError, secret, sessions};
 use crate::app::App;
 use crate::org::Role;
 use crate::org::entity::person;
-use crate::org::service::{NewPerson, create_person, person_by_username};
+use crate::org::service::{create_person, person_by_username};
+use crate::org::{NewPerson, PersonForm};
 
 /// On first start with nobody in the database, creates `admin`
 /// (installation-wide admin) with a random password, returned once.
@@ -16,15 +17,14 @@ pub async fn bootstrap_admin(app: &App) -> Result<Option<String>, AuthError> {
     }
     let password = secret::random_password();
     let hash = hash(&password).await?;
-    let admin = NewPerson {
+    let admin = NewPerson::try_from(PersonForm {
         username: "admin".into(),
         name: "Administrator".into(),
-        email: "admin@localhost".into(),
-        phone: None,
-        unit_code: None,
-        lang: "zh-CN".into(),
-        roles: vec![(Role::Admin, None)],
-    };
+        email: "admin@localhost.localdomain".into(),
+        roles: vec![Role::Admin.as_str().into()],
+        ..PersonForm::default()
+    })
+    .map_err(|e| AuthError::Other(format!("{e:?}")))?;
     create_person(&app.writer, admin, Some(hash), app.now()).await?;
     Ok(Some(password))
 }

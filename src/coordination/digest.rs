@@ -215,7 +215,7 @@ async fn item(
         asked_by: author.name,
         age_working_days: age.max(0),
         answer_by: r.answer_by,
-        overdue: at >= super::service::overdue_at(app, r.answer_by),
+        overdue: super::service::is_overdue(app, r, targets, at),
         other_answers,
         answer_link: format!("{base}/coordination/{}", r.id),
     })

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use super::CoordinationError;
 use super::entity::{decision, feedback, request, target};
-use super::service::{RequestView, find, overdue_at, view};
+use super::service::{RequestView, find, is_overdue, view};
 use crate::app::App;
 use crate::mail::{
     self, AgendaContext, AgendaGroup, AgendaItem, DigestAnswer, EmailAddress, Lang, OutboxMail,
@@ -225,7 +225,7 @@ pub async fn agenda(
                 subject: r.subject.clone(),
                 filed_on: app.sla().local_date(r.filed_at),
                 asked_by: author.name.clone(),
-                overdue: at >= overdue_at(app, r.answer_by),
+                overdue: is_overdue(app, r, &targets, at),
                 answers: answers.clone(),
                 link: format!("{base}/coordination/{}", r.id),
             };

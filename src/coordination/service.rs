@@ -26,6 +26,43 @@ pub struct Attachment {
     pub link: String,
 }
 
+/// Most links on one request.
+pub const MAX_ATTACHMENTS: usize = 20;
+/// Longest link.
+pub const MAX_LINK: usize = 2048;
+
+/// Links are web addresses (`http://` or `https://`, no spaces, at most
+/// [`MAX_LINK`] characters) with a one-line name: a `javascript:` or
+/// `data:` link would run in the reader's browser.
+pub fn check_attachments(items: &[Attachment]) -> Result<(), String> {
+    if items.len() > MAX_ATTACHMENTS {
+        return Err(format!("at most {MAX_ATTACHMENTS} links"));
+    }
+    for (i, a) in items.iter().enumerate() {
+        crate::validate::line(&a.name, 200).map_err(|m| format!("[{i}].name {m}"))?;
+        let link = a.link.as_str();
+        let lower = link.get(..8).unwrap_or(link).to_ascii_lowercase();
+        let rest = if lower.starts_with("https://") {
+            &link[8..]
+        } else if lower.starts_with("http://") {
+            &link[7..]
+        } else {
+            return Err(format!("[{i}].link must start with http:// or https://"));
+        };
+        if rest.is_empty()
+            || link.chars().count() > MAX_LINK
+            || link
+                .chars()
+                .any(|c| c.is_whitespace() || crate::validate::is_hidden(c))
+        {
+            return Err(format!(
+                "[{i}].link must be a web address without spaces, at most {MAX_LINK} characters"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A request to file, already parsed.
 #[derive(Debug, Clone)]
 pub struct NewRequest {
@@ -157,6 +194,23 @@ pub fn overdue_at(app: &App, day: NaiveDate) -> DateTime<Utc> {
         .unwrap_or_else(|| app.sla().end_of(day))
 }
 
+/// The one rule of lateness, for the API, the digest, the agenda and the
+/// reports: a request is overdue at `at` when it is still open, some
+/// department it asked has not answered (`targets`: its own, or a superset;
+/// others are ignored), and its answer day has ended.
+pub fn is_overdue(
+    app: &App,
+    r: &request::Model,
+    targets: &[target::Model],
+    at: DateTime<Utc>,
+) -> bool {
+    r.state == "open"
+        && targets
+            .iter()
+            .any(|t| t.request_id == r.id && t.answer.is_none())
+        && at >= overdue_at(app, r.answer_by)
+}
+
 /// Files a request on ticket `ticket_id`.
 #[tracing::instrument(skip_all, fields(ticket_id))]
 pub async fn file(
@@ -203,6 +257,16 @@ pub async fn file(
     let mut departments = Vec::new();
     for code in &n.departments {
         match unit_by_code(&app.db, code).await? {
+            Some(u)
+                if u.kind == UnitKind::Department.as_str()
+                    && u.parent_id != Some(t.bureau_id)
+                    && !app.config.raw.coordination.cross_bureau =>
+            {
+                return Err(CoordinationError::invalid(
+                    "departments",
+                    format!("`{code}` is a department of another bureau than the ticket's"),
+                ));
+            }
             Some(u) if u.kind == UnitKind::Department.as_str() => {
                 if !departments
                     .iter()
@@ -465,8 +529,7 @@ pub async fn view(app: &App, r: request::Model) -> Result<RequestView, Coordinat
             text: f.text,
         })
         .collect();
-    let unanswered = targets.iter().any(|t| t.answer.is_none());
-    let overdue = r.state == "open" && unanswered && app.now() >= overdue_at(app, r.answer_by);
+    let overdue = is_overdue(app, &r, &targets, app.now());
     Ok(RequestView {
         id: r.id,
         ticket_id: r.ticket_id,

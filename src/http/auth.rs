@@ -45,7 +45,8 @@ pub fn session_cookie(app: &App, headers: &HeaderMap, token: &str) -> String {
 }
 
 /// The client address: the socket peer, or the first `X-Forwarded-For`
-/// entry when configured to trust the proxy.
+/// entry when configured to trust the proxy (an entry that is not an IP
+/// address is ignored: the header is the client's to write).
 pub fn client_ip(app: &App, parts: &Parts) -> Option<String> {
     if app.config.raw.auth.trust_forwarded_for
         && let Some(first) = parts
@@ -53,8 +54,9 @@ pub fn client_ip(app: &App, parts: &Parts) -> Option<String> {
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok())
     {
-        return Some(first.trim().to_string());
+        return Some(first.to_string());
     }
     parts
         .extensions

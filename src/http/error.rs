@@ -37,6 +37,8 @@ pub enum ApiError {
     Forbidden(String),
     #[error("too many requests: {0}")]
     TooMany(String),
+    #[error("method not allowed: {0}")]
+    MethodNotAllowed(String),
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("invalid fields")]
@@ -91,6 +93,11 @@ impl ApiError {
                 StatusCode::FORBIDDEN,
                 "forbidden",
                 "Not allowed for your role",
+            ),
+            ApiError::MethodNotAllowed(_) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
             ),
             ApiError::TooMany(_) => (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -156,6 +163,7 @@ impl IntoResponse for ApiError {
             | ApiError::Unauthorized(m)
             | ApiError::Forbidden(m)
             | ApiError::TooMany(m)
+            | ApiError::MethodNotAllowed(m)
             | ApiError::NotFound(m)
             | ApiError::Conflict(m)
             | ApiError::Unavailable(m) => (m, Vec::new()),

@@ -34,10 +34,21 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
                 "send the body as application/json".into(),
             ));
         }
-        serde_json::from_slice(&bytes)
-            .map(JsonBody)
-            .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))
+        let value: Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+        match crate::validate::find_nul(&value) {
+            Some(field) => Err(nul_in(field)),
+            None => Ok(JsonBody(value)),
+        }
     }
+}
+
+/// The answer to text holding a NUL character, which no database stores.
+fn nul_in(field: String) -> ApiError {
+    ApiError::Invalid(vec![FieldError {
+        field,
+        message: "must not contain the control character U+0000".into(),
+    }])
 }
 
 /// Query parameters as a map (parsed into a filter by the handler).
@@ -49,7 +60,12 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or("");
         let mut map = HashMap::new();
-        for (k, v) in form_urlencoded_pairs(q) {
+        let pairs = serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+            .map_err(|e| ApiError::BadRequest(format!("the query string cannot be read: {e}")))?;
+        for (k, v) in pairs {
+            if k.contains('\0') || v.contains('\0') {
+                return Err(nul_in(k));
+            }
             if map.insert(k.clone(), v).is_some() {
                 return Err(ApiError::Invalid(vec![FieldError {
                     field: k,
@@ -59,10 +75,6 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
         }
         Ok(QueryMap(map))
     }
-}
-
-fn form_urlencoded_pairs(q: &str) -> Vec<(String, String)> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default()
 }
 
 /// A numeric id in the path (`/tickets/{id}`); anything else is a 400.

@@ -28,6 +28,7 @@ pub fn router(app: App) -> Router {
         .nest("/api/v1", api::router())
         .merge(SwaggerUi::new("/docs").url("/api-docs/openapi.json", api::ApiDoc::openapi()))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(TraceLayer::new_for_http())
         .with_state(app)
 }
@@ -67,4 +68,10 @@ async fn readyz(State(app): State<App>) -> (StatusCode, Json<serde_json::Value>)
 
 async fn not_found() -> error::ApiError {
     error::ApiError::NotFound("no such route".into())
+}
+
+/// A route that exists, asked with a method it does not answer (axum adds
+/// the `Allow` header naming those it does).
+pub(crate) async fn method_not_allowed(method: axum::http::Method) -> error::ApiError {
+    error::ApiError::MethodNotAllowed(format!("this route does not answer {method}"))
 }

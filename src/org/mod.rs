@@ -5,8 +5,12 @@ pub mod entity;
 pub mod import;
 pub mod model;
 pub mod service;
+pub mod words;
 
 pub use model::{Role, UnitKind};
+pub use words::{
+    EmailAddress, NewPerson, NewUnit, PersonForm, Phone, RoleGrant, UnitCode, UnitForm, Username,
+};
 
 use crate::validate::FieldError;
 

@@ -13,28 +13,7 @@ use super::OrgError;
 use super::entity::{person, role_assignment, unit};
 use super::model::{Role, UnitKind};
 
-/// A unit to create.
-#[derive(Debug, Clone)]
-pub struct NewUnit {
-    pub code: String,
-    pub name: String,
-    pub kind: UnitKind,
-    pub parent_code: Option<String>,
-}
-
-/// A person to create.
-#[derive(Debug, Clone)]
-pub struct NewPerson {
-    pub username: String,
-    pub name: String,
-    pub email: String,
-    pub phone: Option<String>,
-    pub unit_code: Option<String>,
-    pub lang: String,
-    /// Roles with the unit they are held in (`None`: the person's own unit,
-    /// or installation-wide for admin without a unit).
-    pub roles: Vec<(Role, Option<String>)>,
-}
+pub use super::words::{NewPerson, NewUnit};
 
 pub async fn unit_by_code<C: ConnectionTrait>(
     db: &C,
@@ -88,7 +67,7 @@ pub async fn create_unit<C: ConnectionTrait>(
             ));
         }
         (_, Some(code)) => {
-            let p = unit_by_code(db, code).await?.ok_or_else(|| {
+            let p = unit_by_code(db, code.as_str()).await?.ok_or_else(|| {
                 OrgError::invalid("parent", format!("unit `{code}` does not exist"))
             })?;
             if p.kind != UnitKind::Bureau.as_str() {
@@ -100,7 +79,7 @@ pub async fn create_unit<C: ConnectionTrait>(
             Some(p.id)
         }
     };
-    if unit_by_code(db, &u.code).await?.is_some() {
+    if unit_by_code(db, u.code.as_str()).await?.is_some() {
         return Err(OrgError::Conflict(format!(
             "unit `{}` already exists",
             u.code
@@ -108,7 +87,7 @@ pub async fn create_unit<C: ConnectionTrait>(
     }
     Ok(unit::ActiveModel {
         id: NotSet,
-        code: Set(u.code),
+        code: Set(u.code.into_string()),
         name: Set(u.name),
         kind: Set(u.kind.as_str().into()),
         parent_id: Set(parent),
@@ -125,7 +104,7 @@ pub async fn create_person<C: ConnectionTrait>(
     password_hash: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<person::Model, OrgError> {
-    if person_by_username(db, &p.username).await?.is_some() {
+    if person_by_username(db, p.username.as_str()).await?.is_some() {
         return Err(OrgError::Conflict(format!(
             "username `{}` is taken",
             p.username
@@ -133,19 +112,19 @@ pub async fn create_person<C: ConnectionTrait>(
     }
     let unit =
         match &p.unit_code {
-            Some(code) => Some(unit_by_code(db, code).await?.ok_or_else(|| {
+            Some(code) => Some(unit_by_code(db, code.as_str()).await?.ok_or_else(|| {
                 OrgError::invalid("unit", format!("unit `{code}` does not exist"))
             })?),
             None => None,
         };
     let person = person::ActiveModel {
         id: NotSet,
-        username: Set(p.username),
+        username: Set(p.username.into_string()),
         name: Set(p.name),
-        email: Set(p.email),
-        phone: Set(p.phone),
+        email: Set(p.email.into_string()),
+        phone: Set(p.phone.map(String::from)),
         unit_id: Set(unit.as_ref().map(|u| u.id)),
-        lang: Set(p.lang),
+        lang: Set(p.lang.as_str().into()),
         active: Set(true),
         password_hash: Set(password_hash),
         created_at: Set(now),
@@ -154,9 +133,9 @@ pub async fn create_person<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    for (role, code) in p.roles {
+    for super::words::RoleGrant { role, unit: code } in p.roles {
         let held_in = match code {
-            Some(code) => Some(unit_by_code(db, &code).await?.ok_or_else(|| {
+            Some(code) => Some(unit_by_code(db, code.as_str()).await?.ok_or_else(|| {
                 OrgError::invalid("roles", format!("unit `{code}` does not exist"))
             })?),
             None if role == Role::Admin && unit.is_none() => None,

@@ -28,10 +28,7 @@ impl TicketNo {
     }
 }
 
-fn date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("`{s}` is not a date like 2026-03-01"))
-}
+use crate::validate::date;
 
 /// Body of `POST /api/v1/tickets` (documentation schema; parsing is
 /// field-by-field by [`NewTicket::parse`]).

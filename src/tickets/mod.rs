@@ -55,6 +55,17 @@ pub enum TicketError {
     Db(#[from] sea_orm::DbErr),
 }
 
+impl From<crate::org::OrgError> for TicketError {
+    fn from(e: crate::org::OrgError) -> Self {
+        use crate::org::OrgError as O;
+        match e {
+            O::Db(e) => TicketError::Db(e),
+            O::Invalid(errors) => TicketError::Invalid(errors),
+            O::NotFound(m) | O::Conflict(m) => TicketError::Conflict(m),
+        }
+    }
+}
+
 impl TicketError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         TicketError::Invalid(vec![FieldError {

@@ -77,9 +77,17 @@ pub async fn recompute_open(
             .await?;
         let Some(last) = batch.last() else { break };
         after_id = last.id;
-        for old in batch {
+        for listed in batch {
             report.examined += 1;
             let txn = app.begin_write().await?;
+            // Read again under the ticket's lock: the batch was read before,
+            // and another writer may have changed the ticket since.
+            let old = super::service::lock(&txn, listed.id).await?;
+            if !matches!(old.status.as_str(), "open" | "paused")
+                || old.calendar_version == app.calendar.version()
+            {
+                continue;
+            }
             let history = load_history(&txn, old.id).await?;
             let mut t = old.clone();
             actions::recompute(app, &mut t, &history, now);

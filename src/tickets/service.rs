@@ -26,10 +26,7 @@ async fn resolve_center<C: ConnectionTrait>(
     db: &C,
     code: &str,
 ) -> Result<org::entity::unit::Model, TicketError> {
-    match org::service::unit_by_code(db, code)
-        .await
-        .map_err(org_err)?
-    {
+    match org::service::unit_by_code(db, code).await? {
         Some(u) if u.kind == UnitKind::ServiceCenter.as_str() => Ok(u),
         Some(_) => Err(TicketError::invalid(
             "service_center",
@@ -48,10 +45,7 @@ async fn resolve_person<C: ConnectionTrait>(
     username: &str,
     field: &str,
 ) -> Result<org::entity::person::Model, TicketError> {
-    match org::service::person_by_username(db, username)
-        .await
-        .map_err(org_err)?
-    {
+    match org::service::person_by_username(db, username).await? {
         Some(p) if p.active => Ok(p),
         Some(_) => Err(TicketError::invalid(
             field,
@@ -71,9 +65,7 @@ async fn require_manager<C: ConnectionTrait>(
     center_id: i64,
     field: &str,
 ) -> Result<(), TicketError> {
-    let grants = org::service::grants_of(db, person.id)
-        .await
-        .map_err(org_err)?;
+    let grants = org::service::grants_of(db, person.id).await?;
     if grants
         .iter()
         .any(|g| g.role == Role::Manager && g.unit_id == Some(center_id))
@@ -90,14 +82,6 @@ async fn require_manager<C: ConnectionTrait>(
     }
 }
 
-fn org_err(e: org::OrgError) -> TicketError {
-    match e {
-        org::OrgError::Db(e) => TicketError::Db(e),
-        org::OrgError::Invalid(errors) => TicketError::Invalid(errors),
-        org::OrgError::NotFound(m) | org::OrgError::Conflict(m) => TicketError::Conflict(m),
-    }
-}
-
 /// Creates a ticket accepted on `n.accepted_on`; its manager is its first owner.
 #[tracing::instrument(skip_all, fields(ticket_no))]
 pub async fn create(app: &App, actor: &Actor, n: NewTicket) -> Result<TicketView, TicketError> {
@@ -106,9 +90,7 @@ pub async fn create(app: &App, actor: &Actor, n: NewTicket) -> Result<TicketView
     let center = resolve_center(&txn, &n.service_center).await?;
     let manager = match (&n.manager, actor.person_id) {
         (Some(username), _) => resolve_person(&txn, username, "manager").await?,
-        (None, Some(id)) => org::service::person_by_id(&txn, id)
-            .await
-            .map_err(org_err)?,
+        (None, Some(id)) => org::service::person_by_id(&txn, id).await?,
         (None, None) => return Err(TicketError::invalid("manager", "is required")),
     };
     require_manager(&txn, &manager, center.id, "manager").await?;
@@ -219,25 +201,34 @@ pub async fn act(
     view(app, t, &history, now).await
 }
 
-/// Hands ticket `id` to another owner and/or manager (audited).
+/// Hands ticket `id` to another owner and/or manager (audited). `may_own`
+/// says whether the caller may hand the ticket to a person with these
+/// roles (`auth::permissions::may_hand_to`).
 pub async fn reassign(
     app: &App,
     actor: &Actor,
     id: i64,
     body: super::ReassignBody,
+    may_own: impl Fn(&ticket::Model, &[org::service::Grant]) -> bool,
 ) -> Result<TicketView, TicketError> {
     let t = find(&app.db, id).await?;
-    let owner = match &body.owner {
-        Some(u) => {
-            let p = resolve_person(&app.db, u, "owner").await?;
-            Some((p.id, p.username))
-        }
-        None => None,
-    };
     let manager = match &body.manager {
         Some(u) => {
             let p = resolve_person(&app.db, u, "manager").await?;
             require_manager(&app.db, &p, t.service_center_id, "manager").await?;
+            Some((p.id, p.username))
+        }
+        None => None,
+    };
+    let owner = match &body.owner {
+        Some(u) => {
+            let p = resolve_person(&app.db, u, "owner").await?;
+            let grants = org::service::grants_of(&app.db, p.id).await?;
+            if !may_own(&t, &grants) {
+                return Err(TicketError::Forbidden(format!(
+                    "you may not hand this ticket to `{u}`: managers and center directors hand over within the service center, the deputy head and head within the bureau"
+                )));
+            }
             Some((p.id, p.username))
         }
         None => None,
@@ -389,7 +380,7 @@ async fn find<C: ConnectionTrait>(db: &C, id: i64) -> Result<ticket::Model, Tick
 }
 
 /// Reads the ticket for update (row lock on PostgreSQL; SQLite serialises writers).
-async fn lock(txn: &DatabaseTransaction, id: i64) -> Result<ticket::Model, TicketError> {
+pub(crate) async fn lock(txn: &DatabaseTransaction, id: i64) -> Result<ticket::Model, TicketError> {
     let mut q = ticket::Entity::find_by_id(id);
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         q = q.lock_exclusive();
@@ -629,5 +620,5 @@ pub async fn ladder(app: &App, id: i64) -> Result<org::service::LadderPeople, Ti
     let t = find(&app.db, id).await?;
     org::service::ladder_people(&app.db, t.service_center_id, t.manager_id)
         .await
-        .map_err(org_err)
+        .map_err(TicketError::from)
 }

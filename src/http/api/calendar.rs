@@ -20,19 +20,18 @@ pub fn router() -> Router<App> {
 }
 
 fn date_param(q: &QueryMap, name: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
-    let v = q.0.get(name);
-    let parsed = v.and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
-    if parsed.is_none() {
-        let message = match v {
-            None => "is required".into(),
-            Some(v) => format!("`{v}` is not a date like 2026-03-01"),
-        };
-        errors.push(FieldError {
-            field: name.into(),
-            message,
-        });
-    }
+    let parsed = match q.0.get(name) {
+        None => Err("is required".to_string()),
+        Some(v) => crate::validate::date(v),
+    };
     parsed
+        .map_err(|message| {
+            errors.push(FieldError {
+                field: name.into(),
+                message,
+            })
+        })
+        .ok()
 }
 
 /// A working-day answer; `provisional` when it reaches an unannounced year.

@@ -62,22 +62,6 @@ async fn readable(app: &App, p: &Principal, id: i64) -> Result<RequestView, ApiE
     }
 }
 
-fn date(f: &mut Fields, name: &str, required: bool) -> Option<NaiveDate> {
-    let raw: Option<String> = if required {
-        f.req(name, "a date like 2026-03-02")
-    } else {
-        f.opt(name, "a date like 2026-03-02")
-    };
-    let raw = raw?;
-    match NaiveDate::parse_from_str(&raw, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            f.error(name, format!("`{raw}` is not a date like 2026-03-02"));
-            None
-        }
-    }
-}
-
 /// Body of `POST /api/v1/tickets/{id}/coordination`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[allow(dead_code)]
@@ -108,8 +92,13 @@ async fn file(
     let question = f.text("question", 5000);
     let category = f.text("category", 64);
     let departments: Option<Vec<String>> = f.req("departments", "a list of department codes");
-    let attachments: Option<Vec<Attachment>> = f.opt("attachments", "a list of {name, link}");
-    let answer_by = date(&mut f, "answer_by", false);
+    let attachments: Vec<Attachment> = f
+        .opt("attachments", "a list of {name, link}")
+        .unwrap_or_default();
+    if let Err(m) = svc::check_attachments(&attachments) {
+        f.error("attachments", m);
+    }
+    let answer_by = f.date("answer_by", false);
     f.reject_unknown(&[
         "subject",
         "question",
@@ -125,7 +114,7 @@ async fn file(
                 question: question?,
                 category: category?,
                 departments: departments?,
-                attachments: attachments.unwrap_or_default(),
+                attachments,
                 answer_by,
             })
         })
@@ -285,10 +274,10 @@ async fn decision(
     let v = readable(&app, &p, id).await?;
     authorize(&app, &p, v.ticket_id, TicketAccess::Write).await?;
     let mut f = Fields::new(&body);
-    let meeting_date = date(&mut f, "meeting_date", true);
+    let meeting_date = f.date("meeting_date", true);
     let text = f.text("decision", 5000);
     let responsible = f.text("responsible_department", 32);
-    let due_date = date(&mut f, "due_date", true);
+    let due_date = f.date("due_date", true);
     f.reject_unknown(&[
         "meeting_date",
         "decision",
@@ -330,7 +319,7 @@ async fn feedback(
     let v = readable(&app, &p, id).await?;
     authorize(&app, &p, v.ticket_id, TicketAccess::Write).await?;
     let mut f = Fields::new(&body);
-    let given_on = date(&mut f, "given_on", true);
+    let given_on = f.date("given_on", true);
     let channel = f.text("channel", 32);
     let text = f.text("text", 5000);
     f.reject_unknown(&["given_on", "channel", "text"]);

@@ -51,6 +51,7 @@ pub fn router() -> Router<App> {
         .merge(coordination::router())
         .route("/policy", get(policy))
         .route("/admin/config", get(config))
+        .method_not_allowed_fallback(crate::http::method_not_allowed)
 }
 
 /// The configuration in force, secrets masked (admins).

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::app::App;
@@ -12,8 +12,8 @@ use crate::auth::{Principal, permissions, sessions};
 use crate::http::error::{ApiError, Problem};
 use crate::http::extract::{IdPath, JsonBody};
 use crate::org::entity::{person, unit};
-use crate::org::service::{self as org, Grant, NewPerson, NewUnit};
-use crate::org::{Role, UnitKind};
+use crate::org::service::{self as org, Grant};
+use crate::org::{NewPerson, NewUnit, PersonForm, UnitForm};
 use crate::tickets::service::HeldTicket;
 use crate::validate::Fields;
 
@@ -183,20 +183,8 @@ async fn list_units(
     ))
 }
 
-/// Body of `POST /api/v1/org/units`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct CreateUnitBody {
-    code: String,
-    name: String,
-    /// bureau, service_center or department.
-    kind: String,
-    /// The bureau's code (service centers and departments).
-    parent: Option<String>,
-}
-
 /// Create an org unit (admin of the parent bureau; a bureau: installation admin).
-#[utoipa::path(post, path = "/api/v1/org/units", tag = "org", request_body = CreateUnitBody,
+#[utoipa::path(post, path = "/api/v1/org/units", tag = "org", request_body = UnitForm,
     responses((status = 201, body = UnitView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn create_unit(
     State(app): State<App>,
@@ -205,24 +193,18 @@ async fn create_unit(
 ) -> Result<(StatusCode, Json<UnitView>), ApiError> {
     require_admin(&p)?;
     let mut f = Fields::new(&body);
-    let code = f.text("code", 32);
-    let name = f.text("name", 100);
-    let raw = f.text("kind", 32);
-    let kind = f.parse_with("kind", raw, UnitKind::parse);
-    let parent = f.opt_text("parent", 32);
+    let form = UnitForm {
+        code: f.req("code", "a string").unwrap_or_default(),
+        name: f.req("name", "a string").unwrap_or_default(),
+        kind: f.req("kind", "a string").unwrap_or_default(),
+        parent: f.opt("parent", "a string"),
+    };
     f.reject_unknown(&["code", "name", "kind", "parent"]);
-    let u = f
-        .finish(|| {
-            Some(NewUnit {
-                code: code?,
-                name: name?,
-                kind: kind?,
-                parent_code: parent,
-            })
-        })
-        .map_err(ApiError::Invalid)?;
+    let u = parsed(f, NewUnit::try_from(form))?;
     let bureau = match &u.parent_code {
-        Some(code) => org::unit_by_code(&app.db, code).await?.map(|b| b.id),
+        Some(code) => org::unit_by_code(&app.db, code.as_str())
+            .await?
+            .map(|b| b.id),
         None => None,
     };
     if !permissions::administers(&p, bureau) {
@@ -257,33 +239,30 @@ async fn list_people(
     Ok(Json(out))
 }
 
-/// Body of `POST /api/v1/people`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct CreatePersonBody {
-    username: String,
-    name: String,
-    email: String,
-    phone: Option<String>,
-    /// Code of the unit the person belongs to.
-    unit: Option<String>,
-    /// zh-CN (default) or en.
-    lang: Option<String>,
-    /// `role` (held in the person's unit) or `role@UNITCODE`.
-    roles: Vec<String>,
-}
-
-/// Parses `role` or `role@UNIT`.
-pub fn parse_role_spec(s: &str) -> Result<(Role, Option<String>), String> {
-    match s.split_once('@') {
-        Some((r, u)) => Ok((Role::parse(r)?, Some(u.trim().to_string()))),
-        None => Ok((Role::parse(s)?, None)),
+/// The errors of reading a body's fields and of parsing them, together.
+fn parsed<T>(
+    f: Fields<'_>,
+    value: Result<T, Vec<crate::validate::FieldError>>,
+) -> Result<T, ApiError> {
+    let mut errors = f.errors;
+    match value {
+        Ok(v) if errors.is_empty() => Ok(v),
+        Ok(_) => Err(ApiError::Invalid(errors)),
+        Err(more) => {
+            // A field the body got wrong is reported once, by what was wrong with it.
+            let extra: Vec<_> = more
+                .into_iter()
+                .filter(|e| !errors.iter().any(|x| x.field == e.field))
+                .collect();
+            errors.extend(extra);
+            Err(ApiError::Invalid(errors))
+        }
     }
 }
 
 /// Create a person (an admin of the bureau of their unit). No password:
 /// an operator sets one with `yekuo user reset-password`.
-#[utoipa::path(post, path = "/api/v1/people", tag = "org", request_body = CreatePersonBody,
+#[utoipa::path(post, path = "/api/v1/people", tag = "org", request_body = PersonForm,
     responses((status = 201, body = PersonView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn create_person(
     State(app): State<App>,
@@ -292,51 +271,35 @@ async fn create_person(
 ) -> Result<(StatusCode, Json<PersonView>), ApiError> {
     require_admin(&p)?;
     let mut f = Fields::new(&body);
-    let username = f.text("username", 64);
-    let name = f.text("name", 100);
-    let email = f.text("email", 200);
-    if email.as_ref().is_some_and(|e| !e.contains('@')) {
-        f.error("email", "is not an email address");
-    }
-    let phone = f.opt_text("phone", 32);
-    let unit = f.opt_text("unit", 32);
-    let lang = f.opt_text("lang", 8).unwrap_or_else(|| "zh-CN".into());
-    if lang != "zh-CN" && lang != "en" {
-        f.error("lang", "must be zh-CN or en");
-    }
-    let specs: Vec<String> = f.req("roles", "a list of role names").unwrap_or_default();
-    let mut roles = Vec::new();
-    for s in &specs {
-        match parse_role_spec(s) {
-            Ok(r) => roles.push(r),
-            Err(m) => f.error("roles", m),
-        }
-    }
+    let form = PersonForm {
+        username: f.req("username", "a string").unwrap_or_default(),
+        name: f.req("name", "a string").unwrap_or_default(),
+        email: f.req("email", "a string").unwrap_or_default(),
+        phone: f.opt("phone", "a string"),
+        unit: f.opt("unit", "a string"),
+        lang: f.opt("lang", "a string"),
+        roles: f.req("roles", "a list of role names").unwrap_or_default(),
+    };
     f.reject_unknown(&[
         "username", "name", "email", "phone", "unit", "lang", "roles",
     ]);
-    let new = f
-        .finish(|| {
-            Some(NewPerson {
-                username: username?,
-                name: name?,
-                email: email?,
-                phone,
-                unit_code: unit,
-                lang,
-                roles,
-            })
-        })
-        .map_err(ApiError::Invalid)?;
-    let bureau = match &new.unit_code {
-        Some(code) => org::unit_by_code(&app.db, code)
-            .await?
-            .map(|u| org::bureau_of(&u)),
-        None => None,
-    };
-    if !permissions::administers(&p, bureau) {
+    let new = parsed(f, NewPerson::try_from(form))?;
+    // Every unit the person or one of their roles is in: the admin must
+    // administer each one's bureau.
+    let mut bureaus = Vec::new();
+    for code in new.units_touched() {
+        bureaus.push(match code {
+            Some(code) => match org::unit_by_code(&app.db, code.as_str()).await? {
+                Some(u) => Some(org::bureau_of(&u)),
+                // An unknown unit is refused below, with its name.
+                None => continue,
+            },
+            None => None,
+        });
+    }
+    if !permissions::may_grant(&p, &bureaus) {
         return Err(ApiError::Forbidden(
-            "you do not administer that unit's bureau".into(),
+            "you do not administer every bureau this person or one of their roles is in".into(),
         ));
     }
     let txn = app.begin_write().await?;

@@ -238,7 +238,10 @@ async fn reassign(
 ) -> Result<Json<TicketView>, ApiError> {
     authorize(&app, &p, id, TicketAccess::Write).await?;
     let b = ReassignBody::parse(&body).map_err(ApiError::Invalid)?;
-    Ok(Json(service::reassign(&app, &p.actor(), id, b).await?))
+    let may_own = |t: &_, to: &[_]| crate::auth::permissions::may_hand_to(&p, t, to);
+    Ok(Json(
+        service::reassign(&app, &p.actor(), id, b, may_own).await?,
+    ))
 }
 
 /// Hand the ticket back down the ladder (current owner only, `note`

@@ -46,6 +46,7 @@ pub struct AgendaItem {
 struct View<'a> {
     c: &'a AgendaContext,
     groups: Vec<(&'a str, Vec<&'a AgendaItem>)>,
+    /// Distinct requests on the agenda.
     total: usize,
     /// `"s"` unless there is exactly one item (English plural).
     s: &'static str,
@@ -63,7 +64,14 @@ impl<'a> View<'a> {
                 (g.department_name.as_str(), items)
             })
             .collect();
-        let total = groups.iter().map(|(_, items)| items.len()).sum();
+        // Requests, not entries: one asked of two departments is one item.
+        let mut ids: Vec<i64> = groups
+            .iter()
+            .flat_map(|(_, items)| items.iter().map(|i| i.request_id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let total = ids.len();
         let s = if total == 1 { "" } else { "s" };
         View {
             c,

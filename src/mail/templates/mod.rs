@@ -100,6 +100,16 @@ impl Lang {
         }
     }
 
+    /// A language as given in a form, a request or a file: `zh-CN` or `en`
+    /// (any case).
+    pub fn parse(s: &str) -> Result<Lang, String> {
+        match s.trim() {
+            l if l.eq_ignore_ascii_case("zh-CN") => Ok(Lang::ZhCn),
+            l if l.eq_ignore_ascii_case("en") => Ok(Lang::En),
+            other => Err(format!("`{other}` is not zh-CN or en")),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Lang::ZhCn => "zh-CN",

@@ -97,7 +97,7 @@ impl ListFilter {
         };
         for (k, v) in q {
             let v = v.trim();
-            let date = |v: &str| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok();
+            let date = |v: &str| crate::validate::date(v);
             match k.as_str() {
                 "status" if STATUSES.contains(&v) => f.status = Some(v.into()),
                 "status" => err(k, format!("`{v}` is not one of {}", STATUSES.join(", "))),
@@ -110,9 +110,9 @@ impl ListFilter {
                 "manager" => f.manager = Some(v.into()),
                 "ticket_no" => f.ticket_no = Some(v.into()),
                 "due_before" | "due_after" => match date(v) {
-                    Some(d) if k == "due_before" => f.due_before = Some(d),
-                    Some(d) => f.due_after = Some(d),
-                    None => err(k, format!("`{v}` is not a date like 2026-03-01")),
+                    Ok(d) if k == "due_before" => f.due_before = Some(d),
+                    Ok(d) => f.due_after = Some(d),
+                    Err(m) => err(k, m),
                 },
                 "overdue_as_of" => {
                     // A date means the start of that local day: tickets whose
@@ -120,7 +120,7 @@ impl ListFilter {
                     let at = DateTime::parse_from_rfc3339(v)
                         .map(|d| d.with_timezone(&Utc))
                         .ok()
-                        .or_else(|| date(v).map(|d| app.sla().start_of(d)));
+                        .or_else(|| date(v).ok().map(|d| app.sla().start_of(d)));
                     match at {
                         Some(at) => f.overdue_as_of = Some(at),
                         None => err(k, format!("`{v}` is not a date or an RFC 3339 instant")),
@@ -181,17 +181,16 @@ async fn resolve(app: &App, f: &ListFilter) -> Result<Resolved, TicketError> {
             .ok_or_else(|| TicketError::invalid("service_center", format!("no unit `{code}`")))?;
         r.center = Some(unit.id);
     }
-    for (field, name, slot) in [
-        ("owner", &f.owner, &mut r.owner),
-        ("manager", &f.manager, &mut r.manager),
-    ] {
+    for (name, slot) in [(&f.owner, &mut r.owner), (&f.manager, &mut r.manager)] {
         if let Some(name) = name {
-            let p = crate::org::service::person_by_username(&app.db, name)
-                .await
-                .ok()
-                .flatten()
-                .ok_or_else(|| TicketError::invalid(field, format!("no person `{name}`")))?;
-            *slot = Some(p.id);
+            // An unknown username lists nothing, as a person with no
+            // tickets would: the list does not tell who has an account.
+            // (No person has id 0.)
+            *slot = Some(
+                crate::org::service::person_by_username(&app.db, name)
+                    .await?
+                    .map_or(0, |p| p.id),
+            );
         }
     }
     Ok(r)

@@ -1,6 +1,6 @@
 //! Logins, throttling, sessions, API tokens, people leaving, vacancies.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, expect, local};
 use serde_json::json;

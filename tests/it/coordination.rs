@@ -1,7 +1,7 @@
 //! Coordination requests: the answer-day rule, answers, settlement,
 //! withdrawal, overdue at the end of the answer day, bad input.
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use common::{TestApp, local};

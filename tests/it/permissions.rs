@@ -2,7 +2,7 @@
 //! (and no credentials), with the exact status each must get. A route
 //! without an entry here fails the test.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, expect, local, ticket_body};
 use reqwest::Method;

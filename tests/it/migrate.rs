@@ -1,6 +1,6 @@
 //! Migrations: idempotent, and safe when several instances start together.
 
-mod common;
+use crate::common;
 
 use yekuo::config::Config;
 

@@ -2,7 +2,7 @@
 //! fresh SQLite database per test and, when `YEKUO_TEST_DATABASE_URL` points
 //! at a PostgreSQL server, on a fresh PostgreSQL database as well.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::time::Instant;

@@ -2,8 +2,8 @@
 //! worker sends to a real SMTP listener on TCP; a restart between the two,
 //! and an SMTP outage, lose and duplicate nothing.
 
-mod common;
-mod smtp;
+use crate::common;
+use crate::smtp;
 
 use chrono::Duration;
 use common::{TestApp, local};

@@ -3,8 +3,8 @@
 //! and operator retries, crashes between send and mark, two workers at
 //! once, the file transport. Time moves with the test clock only.
 
-mod common;
-mod smtp;
+use crate::common;
+use crate::smtp;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -2,7 +2,7 @@
 //! pauses, several levels late, vacancies, and exactly-once under two
 //! concurrent sweepers. Dates cross-checked with PyPI `chinese-calendar`.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::{TestApp, local};

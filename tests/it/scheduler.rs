@@ -1,7 +1,7 @@
 //! Job leases: one holder at a time per job, across instances sharing a
 //! database; an expired lease can be taken over; a released one is free.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::{TestApp, local};

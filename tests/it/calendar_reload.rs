@@ -1,7 +1,7 @@
 //! Loading a newly announced year recomputes open tickets: the diff first,
 //! then one `due_recomputed` event per changed ticket.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, local};
 use serde_json::json;

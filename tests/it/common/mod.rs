@@ -57,8 +57,8 @@ pub const PEOPLE: &[(&str, Option<&str>, &[&str])] = &[
 /// Seeds two bureaus (GZ with centers GZ-TH, GZ-YX and departments GZ-MKT, GZ-PLAN;
 /// SZ with center SZ-FT) and [`PEOPLE`]; returns an API token per person.
 async fn seed(app: &App) -> HashMap<String, String> {
+    use yekuo::org::UnitKind;
     use yekuo::org::service::{NewPerson, NewUnit, create_person, create_unit};
-    use yekuo::org::{Role, UnitKind};
     let now = app.now();
     for (code, name, kind, parent) in [
         ("GZ", "广州供电局", UnitKind::Bureau, None),
@@ -84,28 +84,26 @@ async fn seed(app: &App) -> HashMap<String, String> {
             Some("SZ"),
         ),
     ] {
-        let u = NewUnit {
+        let u = NewUnit::try_from(yekuo::org::UnitForm {
             code: code.into(),
             name: name.into(),
-            kind,
-            parent_code: parent.map(Into::into),
-        };
+            kind: kind.as_str().into(),
+            parent: parent.map(Into::into),
+        })
+        .unwrap();
         create_unit(&app.db, u, now).await.expect("seed unit");
     }
     let mut tokens = HashMap::new();
     for (username, unit, roles) in PEOPLE {
-        let p = NewPerson {
+        let p = NewPerson::try_from(yekuo::org::PersonForm {
             username: username.to_string(),
             name: username.to_string(),
             email: format!("{username}@example.com"),
-            phone: None,
-            unit_code: unit.map(Into::into),
-            lang: "zh-CN".into(),
-            roles: roles
-                .iter()
-                .map(|r| (Role::parse(r).unwrap(), None))
-                .collect(),
-        };
+            unit: unit.map(Into::into),
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            ..Default::default()
+        })
+        .unwrap();
         let p = create_person(&app.db, p, None, now)
             .await
             .expect("seed person");

@@ -1,0 +1,23 @@
+//! The integration tests, one binary: each module spawns the real
+//! application (HTTP on 127.0.0.1:0, a fresh SQLite file or PostgreSQL
+//! database, a real SMTP listener where mail is sent). One binary links the
+//! whole stack once instead of once per file.
+
+mod common;
+mod smtp;
+
+mod access;
+mod calendar_reload;
+mod cli;
+mod coordination;
+mod escalation;
+mod escalation_mail;
+mod fuzz;
+mod mail;
+mod migrate;
+mod org_import;
+mod permissions;
+mod scheduler;
+mod serve;
+mod tickets_api;
+mod trust;
