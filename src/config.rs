@@ -258,8 +258,19 @@ pub struct CoordinationConfig {
 }
 
 impl CoordinationConfig {
+    /// The times, parsed (or the first key that is wrong).
+    pub fn times(&self) -> Result<CoordinationTimes, ConfigError> {
+        Ok(CoordinationTimes {
+            cutoff: self.time("cutoff")?,
+            end_of_day: self.time("end_of_day")?,
+            digest_time: self.time("digest_time")?,
+            meeting_weekday: self.weekday()?,
+            meeting_time: self.time("meeting_time")?,
+        })
+    }
+
     /// A configured `HH:MM` time, or the key and problem.
-    pub fn time(&self, key: &str) -> Result<chrono::NaiveTime, ConfigError> {
+    fn time(&self, key: &str) -> Result<chrono::NaiveTime, ConfigError> {
         let raw = match key {
             "cutoff" => &self.cutoff,
             "end_of_day" => &self.end_of_day,
@@ -274,7 +285,7 @@ impl CoordinationConfig {
         })
     }
 
-    pub fn weekday(&self) -> Result<chrono::Weekday, ConfigError> {
+    fn weekday(&self) -> Result<chrono::Weekday, ConfigError> {
         self.meeting_weekday.parse().map_err(|_| {
             ConfigError::invalid(
                 "coordination.meeting_weekday",
@@ -314,12 +325,29 @@ pub struct RawConfig {
     pub ladder: crate::sla::LadderConfig,
 }
 
-/// Validated configuration, ready to use.
+/// Validated configuration, ready to use: what requests read is parsed
+/// into types here, at load, so nothing fails on it later.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub raw: RawConfig,
     pub bind: SocketAddr,
     pub zone: chrono_tz::Tz,
+    /// The coordination day: cut-off, end of day, digest and meeting.
+    pub coordination: CoordinationTimes,
+    /// Categories, stages and pause reasons.
+    pub sla: SlaPolicy,
+    /// The escalation ladders.
+    pub ladder: crate::sla::LadderPolicy,
+}
+
+/// The times of the coordination day, parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CoordinationTimes {
+    pub cutoff: chrono::NaiveTime,
+    pub end_of_day: chrono::NaiveTime,
+    pub digest_time: chrono::NaiveTime,
+    pub meeting_weekday: chrono::Weekday,
+    pub meeting_time: chrono::NaiveTime,
 }
 
 /// A configuration problem, naming the key.
@@ -443,20 +471,24 @@ impl Config {
                 "session_hours and max_failures must be at least 1",
             ));
         }
-        for key in ["cutoff", "end_of_day", "digest_time", "meeting_time"] {
-            raw.coordination.time(key)?;
-        }
-        raw.coordination.weekday()?;
+        let coordination = raw.coordination.times()?;
         if raw.coordination.categories.is_empty() {
             return Err(ConfigError::invalid(
                 "coordination.categories",
                 "at least one category is needed",
             ));
         }
-        let policy = SlaPolicy::from_config(&raw.sla)?;
-        let keys: Vec<String> = policy.categories.iter().map(|c| c.key.clone()).collect();
-        crate::sla::LadderPolicy::from_config(&raw.ladder, &keys)?;
-        Ok(Config { raw, bind, zone })
+        let sla = SlaPolicy::from_config(&raw.sla)?;
+        let keys: Vec<String> = sla.categories.iter().map(|c| c.key.clone()).collect();
+        let ladder = crate::sla::LadderPolicy::from_config(&raw.ladder, &keys)?;
+        Ok(Config {
+            raw,
+            bind,
+            zone,
+            coordination,
+            sla,
+            ladder,
+        })
     }
 
     /// The settings in force, for admins to look at: secrets are masked.
@@ -505,19 +537,12 @@ impl Config {
 
     /// The escalation ladders, validated.
     pub fn ladder_policy(&self) -> crate::sla::LadderPolicy {
-        let keys: Vec<String> = self
-            .raw
-            .sla
-            .categories
-            .iter()
-            .map(|c| c.key.clone())
-            .collect();
-        crate::sla::LadderPolicy::from_config(&self.raw.ladder, &keys).expect("validated at load")
+        self.ladder.clone()
     }
 
     /// The SLA policy (categories, stages, pause reasons), validated.
     pub fn sla_policy(&self) -> SlaPolicy {
-        SlaPolicy::from_config(&self.raw.sla).expect("validated at load")
+        self.sla.clone()
     }
 
     /// The working-day calendar: built-in years, overlaid by files in

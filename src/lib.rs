@@ -11,6 +11,7 @@ pub mod config;
 pub mod coordination;
 pub mod db;
 pub mod demo;
+pub mod error;
 pub mod escalation;
 pub mod http;
 pub mod mail;

@@ -12,7 +12,7 @@ use yekuo::app::App;
 use yekuo::calendar::CalendarError;
 use yekuo::clock::{FixedClock, SharedClock};
 use yekuo::config::Config;
-use yekuo::tickets::{self, ListFilter, NewTicket, TicketError};
+use yekuo::tickets::{self, ListFilter, NewTicket, ServiceError};
 
 /// yekuo (业扩): large-customer connection tickets to deadline.
 ///
@@ -785,9 +785,9 @@ async fn org_cmd(cmd: OrgCmd, config: Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn describe_org(e: &yekuo::org::OrgError) -> String {
+fn describe_org(e: &yekuo::org::ServiceError) -> String {
     match e {
-        yekuo::org::OrgError::Invalid(errors) => fields(errors),
+        yekuo::org::ServiceError::Invalid(errors) => fields(errors),
         other => other.to_string(),
     }
 }
@@ -823,7 +823,7 @@ async fn ticket(cmd: TicketCmd, config: Config) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&v)?);
             Ok(ExitCode::SUCCESS)
         }
-        Err(TicketError::Invalid(errors)) => {
+        Err(ServiceError::Invalid(errors)) => {
             for e in errors {
                 eprintln!("yekuo: {}: {}", e.field, e.message);
             }
@@ -836,7 +836,7 @@ async fn ticket(cmd: TicketCmd, config: Config) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn create_ticket(app: &App, a: CreateArgs) -> Result<Value, TicketError> {
+async fn create_ticket(app: &App, a: CreateArgs) -> Result<Value, ServiceError> {
     let body = json!({
         "customer_name": a.customer_name, "customer_account_no": a.account, "address": a.address,
         "voltage_level": a.voltage, "power_sources": a.sources, "new_line": a.new_line,
@@ -844,7 +844,7 @@ async fn create_ticket(app: &App, a: CreateArgs) -> Result<Value, TicketError> {
         "manager": a.manager, "ticket_no": a.ticket_no, "category": a.category,
     });
     let today = app.sla().local_date(app.now());
-    let new = NewTicket::parse(&body, &app.policy, today).map_err(TicketError::Invalid)?;
+    let new = NewTicket::parse(&body, &app.policy, today).map_err(ServiceError::Invalid)?;
     let actor = tickets::Actor {
         person_id: None,
         name: "cli".into(),
@@ -853,26 +853,26 @@ async fn create_ticket(app: &App, a: CreateArgs) -> Result<Value, TicketError> {
     Ok(serde_json::to_value(view).unwrap_or_default())
 }
 
-async fn show_ticket(app: &App, key: &str) -> Result<Value, TicketError> {
+async fn show_ticket(app: &App, key: &str) -> Result<Value, ServiceError> {
     let id = match key.parse::<i64>() {
         Ok(id) => id,
         Err(_) => {
             let q = [("ticket_no".to_string(), key.to_string())]
                 .into_iter()
                 .collect();
-            let f = ListFilter::parse(&q, app).map_err(TicketError::Invalid)?;
+            let f = ListFilter::parse(&q, app).map_err(ServiceError::Invalid)?;
             let page = tickets::list::list(app, &f).await?;
             page.items
                 .first()
                 .map(|t| t.id)
-                .ok_or_else(|| TicketError::NotFound(key.into()))?
+                .ok_or_else(|| ServiceError::NotFound(format!("ticket {key}")))?
         }
     };
     let view = tickets::service::get(app, id, None).await?;
     Ok(serde_json::to_value(view).unwrap_or_default())
 }
 
-async fn list_tickets(app: &App, a: ListArgs) -> Result<Value, TicketError> {
+async fn list_tickets(app: &App, a: ListArgs) -> Result<Value, ServiceError> {
     let mut q = std::collections::HashMap::new();
     let pairs = [
         ("status", a.status),
@@ -894,16 +894,16 @@ async fn list_tickets(app: &App, a: ListArgs) -> Result<Value, TicketError> {
             q.insert(k.to_string(), v);
         }
     }
-    let mut f = ListFilter::parse(&q, app).map_err(TicketError::Invalid)?;
+    let mut f = ListFilter::parse(&q, app).map_err(ServiceError::Invalid)?;
     if let Some(username) = &a.as_person {
         let person = yekuo::org::service::person_by_username(&app.db, username)
             .await
             .ok()
             .flatten()
-            .ok_or_else(|| TicketError::invalid("as", format!("no person `{username}`")))?;
+            .ok_or_else(|| ServiceError::invalid("as", format!("no person `{username}`")))?;
         let p = yekuo::auth::sessions::principal(&app.db, person, yekuo::auth::Via::Cli)
             .await
-            .map_err(|e| TicketError::Conflict(e.to_string()))?;
+            .map_err(|e| ServiceError::Conflict(e.to_string()))?;
         f.scope = yekuo::auth::permissions::ticket_scope(&p);
     }
     if a.explain {

@@ -110,10 +110,10 @@ pub enum AuthError {
     Other(String),
 }
 
-impl From<crate::org::OrgError> for AuthError {
-    fn from(e: crate::org::OrgError) -> Self {
+impl From<crate::org::ServiceError> for AuthError {
+    fn from(e: crate::org::ServiceError) -> Self {
         match e {
-            crate::org::OrgError::Db(e) => AuthError::Db(e),
+            crate::org::ServiceError::Db(e) => AuthError::Db(e),
             other => AuthError::Other(other.to_string()),
         }
     }

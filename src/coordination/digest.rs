@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::CoordinationError;
+use super::ServiceError;
 use super::entity::{request, target};
 use crate::app::App;
 use crate::mail::{self, DigestAnswer, DigestContext, DigestItem, EmailAddress, Lang, OutboxMail};
@@ -41,12 +41,7 @@ pub struct DigestReport {
 /// The instant the digest of `date` goes out (its requests are those filed before).
 pub fn digest_at(app: &App, date: NaiveDate) -> DateTime<Utc> {
     use chrono::TimeZone;
-    let t = app
-        .config
-        .raw
-        .coordination
-        .time("digest_time")
-        .expect("validated at load");
+    let t = app.config.coordination.digest_time;
     app.zone()
         .from_local_datetime(&date.and_time(t))
         .earliest()
@@ -59,7 +54,7 @@ pub async fn digest(
     app: &App,
     date: NaiveDate,
     dry_run: bool,
-) -> Result<DigestReport, CoordinationError> {
+) -> Result<DigestReport, ServiceError> {
     let mut report = DigestReport {
         date,
         working_day: app.calendar.is_working_day_provisional(date).0,
@@ -130,8 +125,7 @@ pub async fn digest(
             items,
             link: format!("{base}/coordination?department={}", dept.code),
         };
-        let rendered = mail::render_digest(&ctx, lang)
-            .map_err(|e| CoordinationError::Conflict(e.to_string()))?;
+        let rendered = mail::render_digest(&ctx, lang)?;
         let subject = rendered.subject.clone();
         let written = if dry_run {
             false
@@ -145,9 +139,7 @@ pub async fn digest(
                 ticket_id: None,
                 event_id: None,
             };
-            mail::enqueue(&app.writer, &app.config.raw.mail, m, app.now())
-                .await
-                .map_err(|e| CoordinationError::Conflict(e.to_string()))?
+            mail::enqueue(&app.writer, &app.config.raw.mail, m, app.now()).await?
         };
         report.departments.push(DepartmentDigest {
             department: dept.code.clone(),
@@ -168,11 +160,11 @@ async fn item(
     names: &HashMap<i64, String>,
     lang: Lang,
     at: DateTime<Utc>,
-) -> Result<DigestItem, CoordinationError> {
+) -> Result<DigestItem, ServiceError> {
     let t = ticket::Entity::find_by_id(r.ticket_id)
         .one(&app.db)
         .await?
-        .ok_or_else(|| CoordinationError::NotFound(format!("ticket {}", r.ticket_id)))?;
+        .ok_or_else(|| ServiceError::NotFound(format!("ticket {}", r.ticket_id)))?;
     let author = person_by_id(&app.db, r.author_id).await?;
     let category = app
         .config
@@ -224,7 +216,7 @@ async fn item(
 /// The scheduled run: on a working day from the digest time on, the day's
 /// digests (idempotent: each department once per day; a late start sends
 /// them when it comes back, that same day only).
-pub async fn run_due(app: &App) -> Result<Option<DigestReport>, CoordinationError> {
+pub async fn run_due(app: &App) -> Result<Option<DigestReport>, ServiceError> {
     let now = app.now();
     let today = app.sla().local_date(now);
     if now < digest_at(app, today) || !app.calendar.is_working_day_provisional(today).0 {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::CoordinationError;
+use super::ServiceError;
 use super::entity::{decision, feedback, request, target};
 use super::service::{RequestView, find, is_overdue, view};
 use crate::app::App;
@@ -41,11 +41,11 @@ pub async fn record_decision(
     actor: &Actor,
     request_id: i64,
     n: NewDecision,
-) -> Result<RequestView, CoordinationError> {
+) -> Result<RequestView, ServiceError> {
     let now = app.now();
     let r = find(app, request_id).await?;
     if r.state != "open" {
-        return Err(CoordinationError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "the request is already {}",
             r.state
         )));
@@ -53,21 +53,18 @@ pub async fn record_decision(
     let dept = match unit_by_code(&app.db, &n.responsible).await? {
         Some(u) if u.kind == UnitKind::Department.as_str() => u,
         _ => {
-            return Err(CoordinationError::invalid(
+            return Err(ServiceError::invalid(
                 "responsible_department",
                 format!("no department `{}`", n.responsible),
             ));
         }
     };
     if n.due_date < n.meeting_date {
-        return Err(CoordinationError::invalid(
-            "due_date",
-            "is before the meeting",
-        ));
+        return Err(ServiceError::invalid("due_date", "is before the meeting"));
     }
     let by = actor
         .person_id
-        .ok_or_else(|| CoordinationError::Forbidden("a person records minutes".into()))?;
+        .ok_or_else(|| ServiceError::Forbidden("a person records minutes".into()))?;
     let txn = app.begin_write().await?;
     decision::ActiveModel {
         id: NotSet,
@@ -108,20 +105,18 @@ pub async fn record_feedback(
     given_on: NaiveDate,
     channel: String,
     text: String,
-) -> Result<RequestView, CoordinationError> {
+) -> Result<RequestView, ServiceError> {
     let now = app.now();
     let r = find(app, request_id).await?;
     if r.state == "withdrawn" {
-        return Err(CoordinationError::Conflict(
-            "the request was withdrawn".into(),
-        ));
+        return Err(ServiceError::Conflict("the request was withdrawn".into()));
     }
     if given_on > app.sla().local_date(now) {
-        return Err(CoordinationError::invalid("given_on", "is in the future"));
+        return Err(ServiceError::invalid("given_on", "is in the future"));
     }
     let by = actor
         .person_id
-        .ok_or_else(|| CoordinationError::Forbidden("a person records feedback".into()))?;
+        .ok_or_else(|| ServiceError::Forbidden("a person records feedback".into()))?;
     let txn = app.begin_write().await?;
     feedback::ActiveModel {
         id: NotSet,
@@ -164,7 +159,7 @@ pub async fn agenda(
     app: &App,
     date: NaiveDate,
     dry_run: bool,
-) -> Result<AgendaReport, CoordinationError> {
+) -> Result<AgendaReport, ServiceError> {
     let open = request::Entity::find()
         .filter(request::Column::State.eq("open"))
         .order_by_asc(request::Column::FiledAt)
@@ -248,8 +243,7 @@ pub async fn agenda(
         meeting_date: date,
         groups: groups.into_iter().map(|(_, g)| g).collect(),
     };
-    let rendered =
-        mail::render_agenda(&ctx, lang).map_err(|e| CoordinationError::Conflict(e.to_string()))?;
+    let rendered = mail::render_agenda(&ctx, lang)?;
     let mut report = AgendaReport {
         meeting_date: date,
         requests: open.len(),
@@ -267,28 +261,20 @@ pub async fn agenda(
             ticket_id: None,
             event_id: None,
         };
-        report.written = mail::enqueue(&app.writer, &app.config.raw.mail, m, app.now())
-            .await
-            .map_err(|e| CoordinationError::Conflict(e.to_string()))?;
+        report.written = mail::enqueue(&app.writer, &app.config.raw.mail, m, app.now()).await?;
     }
     Ok(report)
 }
 
 /// The scheduled check: on the meeting weekday (a working day), from the
 /// meeting time on, the agenda once.
-pub async fn run_due(app: &App) -> Result<Option<AgendaReport>, CoordinationError> {
-    let cfg = &app.config.raw.coordination;
+pub async fn run_due(app: &App) -> Result<Option<AgendaReport>, ServiceError> {
+    let times = app.config.coordination;
     let now: DateTime<Utc> = app.now();
     let local = now.with_timezone(&app.zone());
     let today = local.date_naive();
-    let weekday = cfg
-        .weekday()
-        .map_err(|e| CoordinationError::Conflict(e.to_string()))?;
-    let time = cfg
-        .time("meeting_time")
-        .map_err(|e| CoordinationError::Conflict(e.to_string()))?;
-    if today.weekday() != weekday
-        || local.time() < time
+    if today.weekday() != times.meeting_weekday
+        || local.time() < times.meeting_time
         || !app.calendar.is_working_day_provisional(today).0
     {
         return Ok(None);

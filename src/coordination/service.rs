@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::CoordinationError;
+use super::ServiceError;
 use super::entity::{request, target};
 use crate::app::App;
 use crate::org::entity::person;
@@ -163,12 +163,7 @@ pub struct FeedbackView {
 pub fn answer_by(app: &App, filed_at: DateTime<Utc>) -> NaiveDate {
     let local = filed_at.with_timezone(&app.zone());
     let day = local.date_naive();
-    let cutoff = app
-        .config
-        .raw
-        .coordination
-        .time("cutoff")
-        .expect("validated at load");
+    let cutoff = app.config.coordination.cutoff;
     let (working, _) = app.calendar.is_working_day_provisional(day);
     if working && local.time() <= cutoff {
         day
@@ -179,12 +174,7 @@ pub fn answer_by(app: &App, filed_at: DateTime<Utc>) -> NaiveDate {
 
 /// The instant a request answered by `day` becomes overdue.
 pub fn overdue_at(app: &App, day: NaiveDate) -> DateTime<Utc> {
-    let end = app
-        .config
-        .raw
-        .coordination
-        .time("end_of_day")
-        .expect("validated at load");
+    let end = app.config.coordination.end_of_day;
     let naive = day.and_time(end);
     use chrono::TimeZone;
     app.zone()
@@ -218,11 +208,11 @@ pub async fn file(
     actor: &Actor,
     ticket_id: i64,
     n: NewRequest,
-) -> Result<RequestView, CoordinationError> {
+) -> Result<RequestView, ServiceError> {
     let now = app.now();
     let t = find_row(app, ticket_id).await?;
     if t.status != "open" && t.status != "paused" {
-        return Err(CoordinationError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "ticket is {}; coordination needs an open ticket",
             t.status
         )));
@@ -243,13 +233,13 @@ pub async fn file(
             .iter()
             .map(|c| c.key.as_str())
             .collect();
-        return Err(CoordinationError::invalid(
+        return Err(ServiceError::invalid(
             "category",
             format!("`{}` is not one of {}", n.category, known.join(", ")),
         ));
     }
     if n.departments.is_empty() {
-        return Err(CoordinationError::invalid(
+        return Err(ServiceError::invalid(
             "departments",
             "name at least one department",
         ));
@@ -262,7 +252,7 @@ pub async fn file(
                     && u.parent_id != Some(t.bureau_id)
                     && !app.config.raw.coordination.cross_bureau =>
             {
-                return Err(CoordinationError::invalid(
+                return Err(ServiceError::invalid(
                     "departments",
                     format!("`{code}` is a department of another bureau than the ticket's"),
                 ));
@@ -276,13 +266,13 @@ pub async fn file(
                 }
             }
             Some(_) => {
-                return Err(CoordinationError::invalid(
+                return Err(ServiceError::invalid(
                     "departments",
                     format!("`{code}` is not a department"),
                 ));
             }
             None => {
-                return Err(CoordinationError::invalid(
+                return Err(ServiceError::invalid(
                     "departments",
                     format!("no department `{code}`"),
                 ));
@@ -291,11 +281,11 @@ pub async fn file(
     }
     let answer_by = n.answer_by.unwrap_or_else(|| answer_by(app, now));
     if answer_by < app.sla().local_date(now) {
-        return Err(CoordinationError::invalid("answer_by", "is in the past"));
+        return Err(ServiceError::invalid("answer_by", "is in the past"));
     }
     let author = actor
         .person_id
-        .ok_or_else(|| CoordinationError::Forbidden("a person files requests".into()))?;
+        .ok_or_else(|| ServiceError::Forbidden("a person files requests".into()))?;
     let txn = app.begin_write().await?;
     let r = request::ActiveModel {
         id: NotSet,
@@ -343,11 +333,11 @@ pub async fn answer(
     department: Option<&str>,
     answer: Answer,
     text: Option<String>,
-) -> Result<RequestView, CoordinationError> {
+) -> Result<RequestView, ServiceError> {
     let now = app.now();
     let r = find(app, request_id).await?;
     if r.state != "open" {
-        return Err(CoordinationError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "the request is {}; it takes no more answers",
             r.state
         )));
@@ -366,14 +356,14 @@ pub async fn answer(
     let chosen = match department {
         Some(code) => {
             let unit = unit_by_code(&app.db, code).await?.ok_or_else(|| {
-                CoordinationError::invalid("department", format!("no department `{code}`"))
+                ServiceError::invalid("department", format!("no department `{code}`"))
             })?;
             asked.into_iter().find(|t| t.department_id == unit.id)
         }
         None => asked.into_iter().next(),
     };
     let Some(chosen) = chosen.cloned() else {
-        return Err(CoordinationError::Forbidden(
+        return Err(ServiceError::Forbidden(
             "your department was not asked this request".into(),
         ));
     };
@@ -417,16 +407,16 @@ pub async fn withdraw(
     app: &App,
     actor: &Actor,
     request_id: i64,
-) -> Result<RequestView, CoordinationError> {
+) -> Result<RequestView, ServiceError> {
     let now = app.now();
     let r = find(app, request_id).await?;
     if actor.person_id != Some(r.author_id) {
-        return Err(CoordinationError::Forbidden(
+        return Err(ServiceError::Forbidden(
             "only the request's author withdraws it".into(),
         ));
     }
     if r.state != "open" {
-        return Err(CoordinationError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "the request is already {}",
             r.state
         )));
@@ -452,7 +442,7 @@ pub async fn withdraw(
 pub async fn open_for_department(
     app: &App,
     department_id: i64,
-) -> Result<Vec<RequestView>, CoordinationError> {
+) -> Result<Vec<RequestView>, ServiceError> {
     let waiting = target::Entity::find()
         .filter(target::Column::DepartmentId.eq(department_id))
         .filter(target::Column::Answer.is_null())
@@ -473,14 +463,14 @@ pub async fn open_for_department(
 }
 
 /// A request by id.
-pub async fn find(app: &App, id: i64) -> Result<request::Model, CoordinationError> {
+pub async fn find(app: &App, id: i64) -> Result<request::Model, ServiceError> {
     request::Entity::find_by_id(id)
         .one(&app.db)
         .await?
-        .ok_or_else(|| CoordinationError::NotFound(format!("coordination request {id}")))
+        .ok_or_else(|| ServiceError::NotFound(format!("coordination request {id}")))
 }
 
-async fn targets_of(app: &App, request_id: i64) -> Result<Vec<target::Model>, CoordinationError> {
+async fn targets_of(app: &App, request_id: i64) -> Result<Vec<target::Model>, ServiceError> {
     Ok(target::Entity::find()
         .filter(target::Column::RequestId.eq(request_id))
         .order_by_asc(target::Column::Id)
@@ -489,7 +479,7 @@ async fn targets_of(app: &App, request_id: i64) -> Result<Vec<target::Model>, Co
 }
 
 /// The request with its departments and answers, overdue as of now.
-pub async fn view(app: &App, r: request::Model) -> Result<RequestView, CoordinationError> {
+pub async fn view(app: &App, r: request::Model) -> Result<RequestView, ServiceError> {
     let targets = targets_of(app, r.id).await?;
     let mut tv = Vec::with_capacity(targets.len());
     for t in &targets {
@@ -550,7 +540,7 @@ pub async fn view(app: &App, r: request::Model) -> Result<RequestView, Coordinat
 }
 
 /// Requests on a ticket, oldest first.
-pub async fn by_ticket(app: &App, ticket_id: i64) -> Result<Vec<RequestView>, CoordinationError> {
+pub async fn by_ticket(app: &App, ticket_id: i64) -> Result<Vec<RequestView>, ServiceError> {
     let rows = request::Entity::find()
         .filter(request::Column::TicketId.eq(ticket_id))
         .order_by_asc(request::Column::FiledAt)
@@ -569,7 +559,7 @@ pub async fn by_department(
     department_id: i64,
     state: Option<&str>,
     overdue_only: bool,
-) -> Result<Vec<RequestView>, CoordinationError> {
+) -> Result<Vec<RequestView>, ServiceError> {
     let ids: Vec<i64> = target::Entity::find()
         .filter(target::Column::DepartmentId.eq(department_id))
         .all(&app.db)

@@ -9,7 +9,7 @@ use sea_orm::ConnectionTrait;
 use crate::app::App;
 use crate::org::entity::person;
 use crate::org::service::{Vacancy, holders, person_by_id, unit_by_id};
-use crate::org::{OrgError, Role};
+use crate::org::{Role, ServiceError};
 use crate::sla::{Due, Level};
 use crate::tickets::entity::ticket;
 
@@ -42,7 +42,7 @@ impl Holders {
         &mut self,
         db: &C,
         id: i64,
-    ) -> Result<person::Model, OrgError> {
+    ) -> Result<person::Model, ServiceError> {
         if let Some(p) = self.people.get(&id) {
             return Ok(p.clone());
         }
@@ -58,7 +58,7 @@ impl Holders {
         db: &C,
         role: Role,
         t: &ticket::Model,
-    ) -> Result<(Option<person::Model>, i64), OrgError> {
+    ) -> Result<(Option<person::Model>, i64), ServiceError> {
         if role == Role::Manager {
             let p = self.person(db, t.manager_id).await?;
             return Ok((p.active.then_some(p), t.service_center_id));
@@ -106,7 +106,7 @@ pub async fn decide<C: ConnectionTrait>(
     t: &ticket::Model,
     as_of: DateTime<Utc>,
     cache: &mut Holders,
-) -> Result<(Option<Decision>, Option<DateTime<Utc>>), OrgError> {
+) -> Result<(Option<Decision>, Option<DateTime<Utc>>), ServiceError> {
     let ladder = app.ladder.for_category(&t.category);
     let instants = ladder.instants(&due_of(t), &app.sla());
     let current = t.escalation_level.max(0) as u32;

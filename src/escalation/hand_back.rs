@@ -5,7 +5,7 @@
 use crate::app::App;
 use crate::org::Role;
 use crate::tickets::service::{act, find_row};
-use crate::tickets::{Action, Actor, TicketError, TicketView};
+use crate::tickets::{Action, Actor, ServiceError, TicketView};
 
 use super::decide::{Holders, due_of};
 
@@ -17,10 +17,10 @@ pub async fn hand_back(
     actor: &Actor,
     id: i64,
     note: String,
-) -> Result<TicketView, TicketError> {
+) -> Result<TicketView, ServiceError> {
     let t = find_row(app, id).await?;
     if actor.person_id != Some(t.owner_id) {
-        return Err(TicketError::Forbidden(
+        return Err(ServiceError::Forbidden(
             "only the ticket's current owner hands it back".into(),
         ));
     }
@@ -29,7 +29,7 @@ pub async fn hand_back(
     let due_level = ladder.due_level(&instants, app.now());
     let current = t.escalation_level.max(0) as u32;
     if due_level >= current {
-        return Err(TicketError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "the ladder still calls for level {current} as of now"
         )));
     }
@@ -37,12 +37,9 @@ pub async fn hand_back(
         0 => Role::Manager,
         l => ladder.level(l).map_or(Role::Manager, |l| l.role),
     };
-    let (holder, _) = Holders::default()
-        .of(&app.db, role, &t)
-        .await
-        .map_err(|e| TicketError::Conflict(e.to_string()))?;
+    let (holder, _) = Holders::default().of(&app.db, role, &t).await?;
     let owner = holder.ok_or_else(|| {
-        TicketError::Conflict(format!(
+        ServiceError::Conflict(format!(
             "the {} role for level {due_level} is vacant",
             role.as_str()
         ))

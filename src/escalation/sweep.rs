@@ -24,7 +24,7 @@ use crate::app::App;
 use crate::org::service::Vacancy;
 use crate::tickets::entity::event;
 use crate::tickets::entity::ticket;
-use crate::tickets::{Actor, TicketError};
+use crate::tickets::{Actor, ServiceError};
 
 /// One escalation applied (or, in a dry run, that would be).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -59,19 +59,12 @@ pub enum SweepError {
     Other(String),
 }
 
-impl From<TicketError> for SweepError {
-    fn from(e: TicketError) -> Self {
+impl From<ServiceError> for SweepError {
+    // A sweep stops on anything but success; it keeps the database's own
+    // errors apart for the scheduler's retry.
+    fn from(e: ServiceError) -> Self {
         match e {
-            TicketError::Db(e) => SweepError::Db(e),
-            other => SweepError::Other(other.to_string()),
-        }
-    }
-}
-
-impl From<crate::org::OrgError> for SweepError {
-    fn from(e: crate::org::OrgError) -> Self {
-        match e {
-            crate::org::OrgError::Db(e) => SweepError::Db(e),
+            ServiceError::Db(e) => SweepError::Db(e),
             other => SweepError::Other(other.to_string()),
         }
     }

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::tickets::TicketError;
+use crate::error::ServiceError;
 use crate::validate::FieldError;
 
 /// A problem details body (RFC 9457).
@@ -49,16 +49,18 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<TicketError> for ApiError {
-    fn from(e: TicketError) -> Self {
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
         match e {
-            TicketError::NotFound(what) => {
-                ApiError::NotFound(format!("ticket {what} does not exist"))
+            ServiceError::NotFound(what) => ApiError::NotFound(format!("{what} does not exist")),
+            ServiceError::Conflict(m) => ApiError::Conflict(m),
+            ServiceError::Forbidden(m) => ApiError::Forbidden(m),
+            ServiceError::Invalid(errors) => ApiError::Invalid(errors),
+            ServiceError::Unavailable(_) => {
+                ApiError::Unavailable("the database is not reachable".into())
             }
-            TicketError::Conflict(m) => ApiError::Conflict(m),
-            TicketError::Forbidden(m) => ApiError::Forbidden(m),
-            TicketError::Invalid(errors) => ApiError::Invalid(errors),
-            TicketError::Db(e) => db_error(e),
+            ServiceError::Db(e) => ApiError::Internal(e.into()),
+            ServiceError::Internal(m) => ApiError::Internal(anyhow::anyhow!(m)),
         }
     }
 }
@@ -69,14 +71,10 @@ impl From<sea_orm::DbErr> for ApiError {
     }
 }
 
-/// Connection trouble is a 503 (try again); anything else a logged 500.
+/// Through the service error's one mapping: a unique key violated is a
+/// 409, connection trouble a 503 (try again), anything else a logged 500.
 fn db_error(e: sea_orm::DbErr) -> ApiError {
-    match e {
-        sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => {
-            ApiError::Unavailable("the database is not reachable".into())
-        }
-        other => ApiError::Internal(other.into()),
-    }
+    ServiceError::from(e).into()
 }
 
 impl ApiError {
@@ -139,18 +137,6 @@ impl From<crate::auth::AuthError> for ApiError {
             )),
             A::Db(e) => db_error(e),
             A::Other(m) => ApiError::Internal(anyhow::anyhow!(m)),
-        }
-    }
-}
-
-impl From<crate::org::OrgError> for ApiError {
-    fn from(e: crate::org::OrgError) -> Self {
-        use crate::org::OrgError as O;
-        match e {
-            O::NotFound(m) => ApiError::NotFound(format!("{m} does not exist")),
-            O::Conflict(m) => ApiError::Conflict(m),
-            O::Invalid(errors) => ApiError::Invalid(errors),
-            O::Db(e) => db_error(e),
         }
     }
 }

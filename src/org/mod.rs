@@ -12,26 +12,5 @@ pub use words::{
     EmailAddress, NewPerson, NewUnit, PersonForm, Phone, RoleGrant, UnitCode, UnitForm, Username,
 };
 
-use crate::validate::FieldError;
-
-/// Why an org operation failed.
-#[derive(Debug, thiserror::Error)]
-pub enum OrgError {
-    #[error("{0} not found")]
-    NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("invalid request")]
-    Invalid(Vec<FieldError>),
-    #[error(transparent)]
-    Db(#[from] sea_orm::DbErr),
-}
-
-impl OrgError {
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        OrgError::Invalid(vec![FieldError {
-            field: field.into(),
-            message: message.into(),
-        }])
-    }
-}
+/// Why an org operation failed: the service error every room shares.
+pub use crate::error::ServiceError;

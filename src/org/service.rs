@@ -9,7 +9,7 @@ use sea_orm::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::OrgError;
+use super::ServiceError;
 use super::entity::{person, role_assignment, unit};
 use super::model::{Role, UnitKind};
 
@@ -18,35 +18,38 @@ pub use super::words::{NewPerson, NewUnit};
 pub async fn unit_by_code<C: ConnectionTrait>(
     db: &C,
     code: &str,
-) -> Result<Option<unit::Model>, OrgError> {
+) -> Result<Option<unit::Model>, ServiceError> {
     Ok(unit::Entity::find()
         .filter(unit::Column::Code.eq(code))
         .one(db)
         .await?)
 }
 
-pub async fn unit_by_id<C: ConnectionTrait>(db: &C, id: i64) -> Result<unit::Model, OrgError> {
+pub async fn unit_by_id<C: ConnectionTrait>(db: &C, id: i64) -> Result<unit::Model, ServiceError> {
     unit::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or(OrgError::NotFound(format!("unit {id}")))
+        .ok_or(ServiceError::NotFound(format!("unit {id}")))
 }
 
 pub async fn person_by_username<C: ConnectionTrait>(
     db: &C,
     username: &str,
-) -> Result<Option<person::Model>, OrgError> {
+) -> Result<Option<person::Model>, ServiceError> {
     Ok(person::Entity::find()
         .filter(person::Column::Username.eq(username))
         .one(db)
         .await?)
 }
 
-pub async fn person_by_id<C: ConnectionTrait>(db: &C, id: i64) -> Result<person::Model, OrgError> {
+pub async fn person_by_id<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<person::Model, ServiceError> {
     person::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or(OrgError::NotFound(format!("person {id}")))
+        .ok_or(ServiceError::NotFound(format!("person {id}")))
 }
 
 /// Creates a unit; service centers and departments sit under a bureau.
@@ -54,24 +57,27 @@ pub async fn create_unit<C: ConnectionTrait>(
     db: &C,
     u: NewUnit,
     now: DateTime<Utc>,
-) -> Result<unit::Model, OrgError> {
+) -> Result<unit::Model, ServiceError> {
     let parent = match (&u.kind, &u.parent_code) {
         (UnitKind::Bureau, None) => None,
         (UnitKind::Bureau, Some(_)) => {
-            return Err(OrgError::invalid("parent", "a bureau has no parent unit"));
+            return Err(ServiceError::invalid(
+                "parent",
+                "a bureau has no parent unit",
+            ));
         }
         (_, None) => {
-            return Err(OrgError::invalid(
+            return Err(ServiceError::invalid(
                 "parent",
                 format!("a {} needs its bureau as parent", u.kind.as_str()),
             ));
         }
         (_, Some(code)) => {
             let p = unit_by_code(db, code.as_str()).await?.ok_or_else(|| {
-                OrgError::invalid("parent", format!("unit `{code}` does not exist"))
+                ServiceError::invalid("parent", format!("unit `{code}` does not exist"))
             })?;
             if p.kind != UnitKind::Bureau.as_str() {
-                return Err(OrgError::invalid(
+                return Err(ServiceError::invalid(
                     "parent",
                     format!("`{code}` is not a bureau"),
                 ));
@@ -80,7 +86,7 @@ pub async fn create_unit<C: ConnectionTrait>(
         }
     };
     if unit_by_code(db, u.code.as_str()).await?.is_some() {
-        return Err(OrgError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "unit `{}` already exists",
             u.code
         )));
@@ -103,20 +109,19 @@ pub async fn create_person<C: ConnectionTrait>(
     p: NewPerson,
     password_hash: Option<String>,
     now: DateTime<Utc>,
-) -> Result<person::Model, OrgError> {
+) -> Result<person::Model, ServiceError> {
     if person_by_username(db, p.username.as_str()).await?.is_some() {
-        return Err(OrgError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "username `{}` is taken",
             p.username
         )));
     }
-    let unit =
-        match &p.unit_code {
-            Some(code) => Some(unit_by_code(db, code.as_str()).await?.ok_or_else(|| {
-                OrgError::invalid("unit", format!("unit `{code}` does not exist"))
-            })?),
-            None => None,
-        };
+    let unit = match &p.unit_code {
+        Some(code) => Some(unit_by_code(db, code.as_str()).await?.ok_or_else(|| {
+            ServiceError::invalid("unit", format!("unit `{code}` does not exist"))
+        })?),
+        None => None,
+    };
     let person = person::ActiveModel {
         id: NotSet,
         username: Set(p.username.into_string()),
@@ -136,7 +141,7 @@ pub async fn create_person<C: ConnectionTrait>(
     for super::words::RoleGrant { role, unit: code } in p.roles {
         let held_in = match code {
             Some(code) => Some(unit_by_code(db, code.as_str()).await?.ok_or_else(|| {
-                OrgError::invalid("roles", format!("unit `{code}` does not exist"))
+                ServiceError::invalid("roles", format!("unit `{code}` does not exist"))
             })?),
             None if role == Role::Admin && unit.is_none() => None,
             None => unit.clone(),
@@ -152,12 +157,12 @@ pub async fn assign_role<C: ConnectionTrait>(
     person_id: i64,
     role: Role,
     unit: Option<&unit::Model>,
-) -> Result<(), OrgError> {
+) -> Result<(), ServiceError> {
     match (role.unit_kind(), unit) {
         (None, None) => {}
         (None, Some(u)) if u.kind == UnitKind::Bureau.as_str() => {}
         (None, Some(u)) => {
-            return Err(OrgError::invalid(
+            return Err(ServiceError::invalid(
                 "roles",
                 format!(
                     "admin is held in a bureau or installation-wide, not in `{}`",
@@ -167,7 +172,7 @@ pub async fn assign_role<C: ConnectionTrait>(
         }
         (Some(kind), Some(u)) if u.kind == kind.as_str() => {}
         (Some(kind), Some(u)) => {
-            return Err(OrgError::invalid(
+            return Err(ServiceError::invalid(
                 "roles",
                 format!(
                     "{} is held in a {}, and `{}` is a {}",
@@ -179,7 +184,7 @@ pub async fn assign_role<C: ConnectionTrait>(
             ));
         }
         (Some(kind), None) => {
-            return Err(OrgError::invalid(
+            return Err(ServiceError::invalid(
                 "roles",
                 format!("{} needs a {} unit", role.as_str(), kind.as_str()),
             ));
@@ -218,7 +223,10 @@ pub struct Grant {
 }
 
 /// Every role a person holds.
-pub async fn grants_of<C: ConnectionTrait>(db: &C, person_id: i64) -> Result<Vec<Grant>, OrgError> {
+pub async fn grants_of<C: ConnectionTrait>(
+    db: &C,
+    person_id: i64,
+) -> Result<Vec<Grant>, ServiceError> {
     let rows = role_assignment::Entity::find()
         .filter(role_assignment::Column::PersonId.eq(person_id))
         .order_by_asc(role_assignment::Column::Id)
@@ -254,7 +262,7 @@ pub async fn holders<C: ConnectionTrait>(
     db: &C,
     role: Role,
     unit_id: i64,
-) -> Result<Vec<person::Model>, OrgError> {
+) -> Result<Vec<person::Model>, ServiceError> {
     let rows = role_assignment::Entity::find()
         .filter(role_assignment::Column::Role.eq(role.as_str()))
         .filter(role_assignment::Column::UnitId.eq(unit_id))
@@ -343,7 +351,7 @@ pub async fn ladder_people<C: ConnectionTrait>(
     db: &C,
     center_id: i64,
     manager_id: i64,
-) -> Result<LadderPeople, OrgError> {
+) -> Result<LadderPeople, ServiceError> {
     let center = unit_by_id(db, center_id).await?;
     let bureau = unit_by_id(db, center.parent_id.unwrap_or(center.id)).await?;
     let manager = person_by_id(db, manager_id).await?;
@@ -375,7 +383,7 @@ pub async fn ladder_people<C: ConnectionTrait>(
 }
 
 /// Every unit, by code.
-pub async fn all_units<C: ConnectionTrait>(db: &C) -> Result<Vec<unit::Model>, OrgError> {
+pub async fn all_units<C: ConnectionTrait>(db: &C) -> Result<Vec<unit::Model>, ServiceError> {
     Ok(unit::Entity::find()
         .order_by_asc(unit::Column::Code)
         .all(db)
@@ -383,7 +391,7 @@ pub async fn all_units<C: ConnectionTrait>(db: &C) -> Result<Vec<unit::Model>, O
 }
 
 /// Every person, by username.
-pub async fn all_people<C: ConnectionTrait>(db: &C) -> Result<Vec<person::Model>, OrgError> {
+pub async fn all_people<C: ConnectionTrait>(db: &C) -> Result<Vec<person::Model>, ServiceError> {
     Ok(person::Entity::find()
         .order_by_asc(person::Column::Username)
         .all(db)
@@ -395,7 +403,7 @@ pub async fn deactivate<C: ConnectionTrait>(
     db: &C,
     id: i64,
     now: DateTime<Utc>,
-) -> Result<person::Model, OrgError> {
+) -> Result<person::Model, ServiceError> {
     let p = person_by_id(db, id).await?;
     if !p.active {
         return Ok(p);

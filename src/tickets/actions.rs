@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use crate::app::App;
 use crate::sla::{Pause, StageVisit, VoltageLevel};
 
-use super::TicketError;
+use super::ServiceError;
 use super::entity::{pause, stage_visit, ticket};
 use super::input::TicketPatch;
 
@@ -131,12 +131,12 @@ pub enum Action {
 /// The event an applied action appends (kind and payload).
 pub type EventDraft = (&'static str, Value);
 
-fn conflict(msg: impl Into<String>) -> TicketError {
-    TicketError::Conflict(msg.into())
+fn conflict(msg: impl Into<String>) -> ServiceError {
+    ServiceError::Conflict(msg.into())
 }
 
-fn require_note(note: Option<String>, action: &str) -> Result<String, TicketError> {
-    note.ok_or_else(|| TicketError::invalid("note", format!("is required to {action} a ticket")))
+fn require_note(note: Option<String>, action: &str) -> Result<String, ServiceError> {
+    note.ok_or_else(|| ServiceError::invalid("note", format!("is required to {action} a ticket")))
 }
 
 /// Applies `action` to the ticket `t` and its history at `now`.
@@ -146,7 +146,7 @@ pub fn apply(
     h: &mut History,
     action: Action,
     now: DateTime<Utc>,
-) -> Result<Option<EventDraft>, TicketError> {
+) -> Result<Option<EventDraft>, ServiceError> {
     let status = t.status.clone();
     let live = status == "open" || status == "paused";
     let draft = match action {
@@ -182,7 +182,7 @@ pub fn apply(
                 },
             };
             if app.policy.stage(&to).is_none() {
-                return Err(TicketError::invalid(
+                return Err(ServiceError::invalid(
                     "to",
                     format!("`{to}` is not a configured stage"),
                 ));
@@ -209,7 +209,7 @@ pub fn apply(
                 )));
             }
             let reason = reason
-                .ok_or_else(|| TicketError::invalid("reason", "is required to pause a ticket"))?;
+                .ok_or_else(|| ServiceError::invalid("reason", "is required to pause a ticket"))?;
             if app.policy.pause_reason(&reason).is_none() {
                 let known: Vec<_> = app
                     .policy
@@ -217,7 +217,7 @@ pub fn apply(
                     .iter()
                     .map(|r| r.key.as_str())
                     .collect();
-                return Err(TicketError::invalid(
+                return Err(ServiceError::invalid(
                     "reason",
                     format!("`{reason}` is not one of {}", known.join(", ")),
                 ));
@@ -413,7 +413,7 @@ fn update(
     app: &App,
     t: &mut ticket::Model,
     p: TicketPatch,
-) -> Result<Option<EventDraft>, TicketError> {
+) -> Result<Option<EventDraft>, ServiceError> {
     let mut changes = Map::new();
     patch_field!(t, changes, customer_name, p.customer_name);
     patch_field!(t, changes, customer_account_no, p.customer_account_no);
@@ -440,11 +440,11 @@ fn update(
         .any(|k| changes.contains_key(*k))
     {
         let v = VoltageLevel::parse(&t.voltage_level)
-            .map_err(|m| TicketError::invalid("voltage_level", m))?;
+            .map_err(|m| ServiceError::invalid("voltage_level", m))?;
         let s = crate::sla::PowerSources::parse(&t.power_sources)
-            .map_err(|m| TicketError::invalid("power_sources", m))?;
+            .map_err(|m| ServiceError::invalid("power_sources", m))?;
         let c = app.policy.categorize(v, s, t.new_line).ok_or_else(|| {
-            TicketError::invalid(
+            ServiceError::invalid(
                 "category",
                 "no configured category matches the changed ticket",
             )

@@ -15,8 +15,6 @@ pub use input::{ActionBody, NewTicket, ReassignBody, TicketPatch};
 pub use list::{ListFilter, Page};
 pub use view::{EventView, TicketView};
 
-use crate::validate::FieldError;
-
 /// Who acts on a ticket: a person, or `system` (scheduler, recomputes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
@@ -39,38 +37,5 @@ impl Actor {
     }
 }
 
-/// Why a ticket operation failed.
-#[derive(Debug, thiserror::Error)]
-pub enum TicketError {
-    #[error("ticket {0} not found")]
-    NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
-    /// Allowed to see the ticket, not to do this (403).
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("invalid request")]
-    Invalid(Vec<FieldError>),
-    #[error(transparent)]
-    Db(#[from] sea_orm::DbErr),
-}
-
-impl From<crate::org::OrgError> for TicketError {
-    fn from(e: crate::org::OrgError) -> Self {
-        use crate::org::OrgError as O;
-        match e {
-            O::Db(e) => TicketError::Db(e),
-            O::Invalid(errors) => TicketError::Invalid(errors),
-            O::NotFound(m) | O::Conflict(m) => TicketError::Conflict(m),
-        }
-    }
-}
-
-impl TicketError {
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        TicketError::Invalid(vec![FieldError {
-            field: field.into(),
-            message: message.into(),
-        }])
-    }
-}
+/// Why a ticket operation failed: the service error every room shares.
+pub use crate::error::ServiceError;

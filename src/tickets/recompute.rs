@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::app::App;
 
-use super::TicketError;
+use super::ServiceError;
 use super::actions;
 use super::entity::ticket;
 use super::service::{append_event, load_history};
@@ -44,7 +44,7 @@ const BATCH: u64 = 500;
 
 /// Open or paused tickets whose stored calendar version differs from the
 /// loaded one.
-pub async fn stale_count(app: &App) -> Result<u64, TicketError> {
+pub async fn stale_count(app: &App) -> Result<u64, ServiceError> {
     Ok(stale_query(app).count(&app.db).await?)
 }
 
@@ -59,7 +59,7 @@ pub async fn recompute_open(
     app: &App,
     actor: &super::Actor,
     apply: bool,
-) -> Result<RecomputeReport, TicketError> {
+) -> Result<RecomputeReport, ServiceError> {
     let now = app.now();
     let mut report = RecomputeReport {
         calendar_version: app.calendar.version().to_string(),

@@ -18,21 +18,21 @@ use super::actions::{self, Action, History, Tracked};
 use super::entity::{event, pause, stage_visit, ticket};
 use super::input::NewTicket;
 use super::view::{EventView, LabeledTicket, Labels, TicketView, find_labeled, find_with_history};
-use super::{Actor, TicketError};
+use super::{Actor, ServiceError};
 use crate::org::{self, Role, UnitKind};
 
 /// Resolves a service center code: it must be a service center.
 async fn resolve_center<C: ConnectionTrait>(
     db: &C,
     code: &str,
-) -> Result<org::entity::unit::Model, TicketError> {
+) -> Result<org::entity::unit::Model, ServiceError> {
     match org::service::unit_by_code(db, code).await? {
         Some(u) if u.kind == UnitKind::ServiceCenter.as_str() => Ok(u),
-        Some(_) => Err(TicketError::invalid(
+        Some(_) => Err(ServiceError::invalid(
             "service_center",
             format!("`{code}` is not a service center"),
         )),
-        None => Err(TicketError::invalid(
+        None => Err(ServiceError::invalid(
             "service_center",
             format!("service center `{code}` does not exist"),
         )),
@@ -44,14 +44,14 @@ async fn resolve_person<C: ConnectionTrait>(
     db: &C,
     username: &str,
     field: &str,
-) -> Result<org::entity::person::Model, TicketError> {
+) -> Result<org::entity::person::Model, ServiceError> {
     match org::service::person_by_username(db, username).await? {
         Some(p) if p.active => Ok(p),
-        Some(_) => Err(TicketError::invalid(
+        Some(_) => Err(ServiceError::invalid(
             field,
             format!("`{username}` is deactivated"),
         )),
-        None => Err(TicketError::invalid(
+        None => Err(ServiceError::invalid(
             field,
             format!("no person `{username}`"),
         )),
@@ -64,7 +64,7 @@ async fn require_manager<C: ConnectionTrait>(
     person: &org::entity::person::Model,
     center_id: i64,
     field: &str,
-) -> Result<(), TicketError> {
+) -> Result<(), ServiceError> {
     let grants = org::service::grants_of(db, person.id).await?;
     if grants
         .iter()
@@ -72,7 +72,7 @@ async fn require_manager<C: ConnectionTrait>(
     {
         Ok(())
     } else {
-        Err(TicketError::invalid(
+        Err(ServiceError::invalid(
             field,
             format!(
                 "`{}` is not a customer manager of this service center",
@@ -84,14 +84,14 @@ async fn require_manager<C: ConnectionTrait>(
 
 /// Creates a ticket accepted on `n.accepted_on`; its manager is its first owner.
 #[tracing::instrument(skip_all, fields(ticket_no))]
-pub async fn create(app: &App, actor: &Actor, n: NewTicket) -> Result<TicketView, TicketError> {
+pub async fn create(app: &App, actor: &Actor, n: NewTicket) -> Result<TicketView, ServiceError> {
     let now = app.now();
     let txn = app.begin_write().await?;
     let center = resolve_center(&txn, &n.service_center).await?;
     let manager = match (&n.manager, actor.person_id) {
         (Some(username), _) => resolve_person(&txn, username, "manager").await?,
         (None, Some(id)) => org::service::person_by_id(&txn, id).await?,
-        (None, None) => return Err(TicketError::invalid("manager", "is required")),
+        (None, None) => return Err(ServiceError::invalid("manager", "is required")),
     };
     require_manager(&txn, &manager, center.id, "manager").await?;
     let placeholder = format!(
@@ -181,7 +181,7 @@ pub async fn act(
     actor: &Actor,
     id: i64,
     action: Action,
-) -> Result<TicketView, TicketError> {
+) -> Result<TicketView, ServiceError> {
     let now = app.now();
     let txn = app.begin_write().await?;
     let mut t = lock(&txn, id).await?;
@@ -210,7 +210,7 @@ pub async fn reassign(
     id: i64,
     body: super::ReassignBody,
     may_own: impl Fn(&ticket::Model, &[org::service::Grant]) -> bool,
-) -> Result<TicketView, TicketError> {
+) -> Result<TicketView, ServiceError> {
     let t = find(&app.db, id).await?;
     let manager = match &body.manager {
         Some(u) => {
@@ -225,7 +225,7 @@ pub async fn reassign(
             let p = resolve_person(&app.db, u, "owner").await?;
             let grants = org::service::grants_of(&app.db, p.id).await?;
             if !may_own(&t, &grants) {
-                return Err(TicketError::Forbidden(format!(
+                return Err(ServiceError::Forbidden(format!(
                     "you may not hand this ticket to `{u}`: managers and center directors hand over within the service center, the deputy head and head within the bureau"
                 )));
             }
@@ -249,10 +249,10 @@ pub async fn reassign(
 
 /// One ticket with its labels and history, read in one statement, for a
 /// permission check before [`show`].
-pub async fn load(app: &App, id: i64) -> Result<(LabeledTicket, History), TicketError> {
+pub async fn load(app: &App, id: i64) -> Result<(LabeledTicket, History), ServiceError> {
     find_with_history(&app.db, id)
         .await?
-        .ok_or_else(|| TicketError::NotFound(id.to_string()))
+        .ok_or_else(|| ServiceError::NotFound(format!("ticket {id}")))
 }
 
 /// The full view of a loaded ticket, computed as of `as_of` (the clock's
@@ -271,12 +271,12 @@ pub async fn get(
     app: &App,
     id: i64,
     as_of: Option<DateTime<Utc>>,
-) -> Result<TicketView, TicketError> {
+) -> Result<TicketView, ServiceError> {
     Ok(show(app, load(app, id).await?, as_of))
 }
 
 /// The ticket's events, oldest first.
-pub async fn events(app: &App, id: i64) -> Result<Vec<EventView>, TicketError> {
+pub async fn events(app: &App, id: i64) -> Result<Vec<EventView>, ServiceError> {
     find(&app.db, id).await?;
     let rows = event::Entity::find()
         .filter(event::Column::TicketId.eq(id))
@@ -287,7 +287,7 @@ pub async fn events(app: &App, id: i64) -> Result<Vec<EventView>, TicketError> {
 }
 
 /// Checks the hash chain of the ticket's events.
-pub async fn verify_events(app: &App, id: i64) -> Result<super::chain::Verification, TicketError> {
+pub async fn verify_events(app: &App, id: i64) -> Result<super::chain::Verification, ServiceError> {
     find(&app.db, id).await?;
     let rows = event::Entity::find()
         .filter(event::Column::TicketId.eq(id))
@@ -302,7 +302,7 @@ pub async fn explain(
     app: &App,
     id: i64,
     as_of: Option<DateTime<Utc>>,
-) -> Result<DueExplanation, TicketError> {
+) -> Result<DueExplanation, ServiceError> {
     let now = as_of.unwrap_or_else(|| app.now());
     let t = find(&app.db, id).await?;
     let history = load_history(&app.db, id).await?;
@@ -328,7 +328,7 @@ async fn view(
     t: ticket::Model,
     h: &History,
     now: DateTime<Utc>,
-) -> Result<TicketView, TicketError> {
+) -> Result<TicketView, ServiceError> {
     let labels = find_labeled(&app.db, t.id)
         .await?
         .map(|l| l.labels)
@@ -372,26 +372,29 @@ fn full_view(
     view
 }
 
-async fn find<C: ConnectionTrait>(db: &C, id: i64) -> Result<ticket::Model, TicketError> {
+async fn find<C: ConnectionTrait>(db: &C, id: i64) -> Result<ticket::Model, ServiceError> {
     ticket::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| TicketError::NotFound(id.to_string()))
+        .ok_or_else(|| ServiceError::NotFound(format!("ticket {id}")))
 }
 
 /// Reads the ticket for update (row lock on PostgreSQL; SQLite serialises writers).
-pub(crate) async fn lock(txn: &DatabaseTransaction, id: i64) -> Result<ticket::Model, TicketError> {
+pub(crate) async fn lock(
+    txn: &DatabaseTransaction,
+    id: i64,
+) -> Result<ticket::Model, ServiceError> {
     let mut q = ticket::Entity::find_by_id(id);
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         q = q.lock_exclusive();
     }
     q.one(txn)
         .await?
-        .ok_or_else(|| TicketError::NotFound(id.to_string()))
+        .ok_or_else(|| ServiceError::NotFound(format!("ticket {id}")))
 }
 
 /// Takes ticket `id`'s row lock on PostgreSQL (SQLite has one writer).
-async fn lock_row(txn: &DatabaseTransaction, id: i64) -> Result<(), TicketError> {
+async fn lock_row(txn: &DatabaseTransaction, id: i64) -> Result<(), ServiceError> {
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         ticket::Entity::find_by_id(id)
             .select_only()
@@ -407,7 +410,7 @@ async fn lock_row(txn: &DatabaseTransaction, id: i64) -> Result<(), TicketError>
 pub(crate) async fn load_history<C: ConnectionTrait>(
     db: &C,
     id: i64,
-) -> Result<History, TicketError> {
+) -> Result<History, ServiceError> {
     let pauses = pause::Entity::find()
         .filter(pause::Column::TicketId.eq(id))
         .order_by_asc(pause::Column::Id)
@@ -424,7 +427,7 @@ pub(crate) async fn load_history<C: ConnectionTrait>(
     })
 }
 
-async fn write_history(txn: &DatabaseTransaction, h: &mut History) -> Result<(), TicketError> {
+async fn write_history(txn: &DatabaseTransaction, h: &mut History) -> Result<(), ServiceError> {
     for p in h.pauses.iter_mut().filter(|p| p.dirty) {
         let mut am = p.row.clone().into_active_model().reset_all();
         p.row = if p.row.id == 0 {
@@ -458,7 +461,7 @@ pub async fn append_event(
     at: DateTime<Utc>,
     kind: &str,
     payload: Value,
-) -> Result<i64, TicketError> {
+) -> Result<i64, ServiceError> {
     // The next sequence number is read under the ticket's row lock (held
     // already when the caller locked the ticket), so two writers of one
     // ticket's history take turns on PostgreSQL; SQLite has one writer.
@@ -484,7 +487,7 @@ pub async fn insert_event(
     at: DateTime<Utc>,
     kind: &str,
     payload: Value,
-) -> Result<i64, TicketError> {
+) -> Result<i64, ServiceError> {
     let payload = payload.to_string();
     let hash = super::chain::event_hash(
         prev_hash,
@@ -513,12 +516,12 @@ pub async fn insert_event(
     Ok(row.id)
 }
 
-fn unique_to_conflict(e: sea_orm::DbErr) -> TicketError {
+fn unique_to_conflict(e: sea_orm::DbErr) -> ServiceError {
     match e.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => {
-            TicketError::Conflict("a ticket with this ticket number already exists".into())
+            ServiceError::Conflict("a ticket with this ticket number already exists".into())
         }
-        _ => TicketError::Db(e),
+        _ => ServiceError::Db(e),
     }
 }
 
@@ -534,7 +537,7 @@ pub struct HeldTicket {
 }
 
 /// Open or paused tickets that `person_id` owns or manages.
-pub async fn held_by(app: &App, person_id: i64) -> Result<Vec<HeldTicket>, TicketError> {
+pub async fn held_by(app: &App, person_id: i64) -> Result<Vec<HeldTicket>, ServiceError> {
     use sea_orm::Condition;
     let rows = ticket::Entity::find()
         .filter(ticket::Column::Status.is_in(["open", "paused"]))
@@ -561,7 +564,7 @@ pub async fn held_by(app: &App, person_id: i64) -> Result<Vec<HeldTicket>, Ticke
 
 /// Whether one of `departments` was asked about ticket `id` (a
 /// coordination request to it): such a department reads the ticket.
-pub async fn asked_of_any(app: &App, id: i64, departments: &[i64]) -> Result<bool, TicketError> {
+pub async fn asked_of_any(app: &App, id: i64, departments: &[i64]) -> Result<bool, ServiceError> {
     use super::entity::ticket_department as td;
     Ok(td::Entity::find()
         .filter(td::Column::TicketId.eq(id))
@@ -576,7 +579,7 @@ pub async fn record_asked(
     txn: &DatabaseTransaction,
     ticket_id: i64,
     departments: &[i64],
-) -> Result<(), TicketError> {
+) -> Result<(), ServiceError> {
     use super::entity::ticket_department as td;
     if departments.is_empty() {
         return Ok(());
@@ -599,7 +602,7 @@ pub(crate) async fn sync_due(
     txn: &DatabaseTransaction,
     id: i64,
     due_at: DateTime<Utc>,
-) -> Result<(), TicketError> {
+) -> Result<(), ServiceError> {
     use super::entity::ticket_department as td;
     td::Entity::update_many()
         .col_expr(td::Column::DueAt, sea_orm::sea_query::Expr::value(due_at))
@@ -611,14 +614,12 @@ pub(crate) async fn sync_due(
 }
 
 /// The ticket row (for permission checks before acting).
-pub async fn find_row(app: &App, id: i64) -> Result<ticket::Model, TicketError> {
+pub async fn find_row(app: &App, id: i64) -> Result<ticket::Model, ServiceError> {
     find(&app.db, id).await
 }
 
 /// Who holds each rung of the ticket's ladder, with vacancies named.
-pub async fn ladder(app: &App, id: i64) -> Result<org::service::LadderPeople, TicketError> {
+pub async fn ladder(app: &App, id: i64) -> Result<org::service::LadderPeople, ServiceError> {
     let t = find(&app.db, id).await?;
-    org::service::ladder_people(&app.db, t.service_center_id, t.manager_id)
-        .await
-        .map_err(TicketError::from)
+    org::service::ladder_people(&app.db, t.service_center_id, t.manager_id).await
 }

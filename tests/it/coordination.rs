@@ -6,7 +6,7 @@ use crate::common;
 use chrono::NaiveDate;
 use common::{TestApp, local};
 use serde_json::json;
-use yekuo::coordination::{self, Answer, CoordinationError, NewRequest};
+use yekuo::coordination::{self, Answer, NewRequest, ServiceError};
 use yekuo::org::service::person_by_username;
 use yekuo::tickets::Actor;
 
@@ -103,7 +103,7 @@ async fn answers_settle_a_request_and_every_step_is_a_ticket_event() {
     );
     let late = coordination::answer(&t.app, &zhang, r.id, None, Answer::Disagree, None).await;
     assert!(
-        matches!(late, Err(CoordinationError::Conflict(_))),
+        matches!(late, Err(ServiceError::Conflict(_))),
         "no answers after settlement"
     );
     let events = t.get_ok(&format!("/api/v1/tickets/{id}/events")).await;
@@ -144,7 +144,7 @@ async fn only_asked_departments_answer_and_only_authors_withdraw() {
     let zhang = person(&t, "dept-zhang").await;
     let res = coordination::answer(&t.app, &zhang, r.id, None, Answer::Agree, None).await;
     assert!(
-        matches!(res, Err(CoordinationError::Forbidden(_))),
+        matches!(res, Err(ServiceError::Forbidden(_))),
         "GZ-PLAN was not asked"
     );
     let lin = person(&t, "dept-lin").await;
@@ -160,11 +160,11 @@ async fn only_asked_departments_answer_and_only_authors_withdraw() {
     .unwrap();
     assert_eq!(r2.state, "open", "need more information does not settle");
     let res = coordination::withdraw(&t.app, &actor(&t, "dir-chen").await, r.id).await;
-    assert!(matches!(res, Err(CoordinationError::Forbidden(_))));
+    assert!(matches!(res, Err(ServiceError::Forbidden(_))));
     let w = coordination::withdraw(&t.app, &li, r.id).await.unwrap();
     assert_eq!(w.state, "withdrawn");
     let res = coordination::answer(&t.app, &lin, r.id, None, Answer::Agree, None).await;
-    assert!(matches!(res, Err(CoordinationError::Conflict(_))));
+    assert!(matches!(res, Err(ServiceError::Conflict(_))));
     // Bad input: no departments, an unknown one, a service center, an unknown category.
     for (deps, field) in [
         (vec![], "departments"),
@@ -172,7 +172,7 @@ async fn only_asked_departments_answer_and_only_authors_withdraw() {
         (vec!["GZ-TH"], "departments"),
     ] {
         match coordination::file(&t.app, &li, id, request(&deps)).await {
-            Err(CoordinationError::Invalid(e)) => assert_eq!(e[0].field, field),
+            Err(ServiceError::Invalid(e)) => assert_eq!(e[0].field, field),
             other => panic!("{deps:?}: {other:?}"),
         }
     }
@@ -180,7 +180,7 @@ async fn only_asked_departments_answer_and_only_authors_withdraw() {
     bad.category = "gossip".into();
     assert!(matches!(
         coordination::file(&t.app, &li, id, bad).await,
-        Err(CoordinationError::Invalid(_))
+        Err(ServiceError::Invalid(_))
     ));
     t.stop().await;
 }

@@ -544,3 +544,38 @@ async fn the_agenda_calls_late_what_the_api_calls_late_and_counts_requests() {
     }
     t.stop().await;
 }
+
+#[tokio::test]
+async fn a_lost_race_is_a_conflict_not_a_crash() {
+    let t = TestApp::spawn(local("2026-03-02 10:00")).await;
+    // Eight admins' clicks create the same person at once: one wins, the
+    // others are told it exists (the database's unique key decides).
+    let body = person_body("twin", json!("GZ-TH"), json!(["manager"]));
+    let statuses = at_once(8, || {
+        t.req("root", Method::POST, "/api/v1/people").json(&body)
+    })
+    .await;
+    assert_eq!(statuses, [201, 409, 409, 409, 409, 409, 409, 409]);
+    // The same for a ticket number given twice at once.
+    let mut ticket = common::ticket_body();
+    ticket["ticket_no"] = json!("YK-RACE-1");
+    let statuses = at_once(6, || {
+        t.req("mgr-li", Method::POST, "/api/v1/tickets")
+            .json(&ticket)
+    })
+    .await;
+    assert_eq!(statuses, [201, 409, 409, 409, 409, 409]);
+    t.stop().await;
+}
+
+/// Sends `n` copies of a request at once; their statuses, sorted.
+async fn at_once(n: usize, request: impl Fn() -> reqwest::RequestBuilder) -> Vec<u16> {
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let r = request();
+        set.spawn(async move { r.send().await.unwrap().status().as_u16() });
+    }
+    let mut statuses = set.join_all().await;
+    statuses.sort_unstable();
+    statuses
+}

@@ -13,7 +13,6 @@ use utoipa::ToSchema;
 use crate::app::App;
 use crate::auth::Principal;
 use crate::auth::permissions::{self, TicketAccess};
-use crate::coordination::CoordinationError;
 use crate::coordination::meeting::{NewDecision, record_decision, record_feedback};
 use crate::coordination::service::{self as svc, Answer, Attachment, NewRequest, RequestView};
 use crate::http::api::tickets::authorize;
@@ -31,18 +30,6 @@ pub fn router() -> Router<App> {
         .route("/coordination/{id}/withdraw", post(withdraw))
         .route("/coordination/{id}/decision", post(decision))
         .route("/coordination/{id}/feedback", post(feedback))
-}
-
-impl From<CoordinationError> for ApiError {
-    fn from(e: CoordinationError) -> Self {
-        match e {
-            CoordinationError::NotFound(m) => ApiError::NotFound(format!("{m} does not exist")),
-            CoordinationError::Conflict(m) => ApiError::Conflict(m),
-            CoordinationError::Forbidden(m) => ApiError::Forbidden(m),
-            CoordinationError::Invalid(errors) => ApiError::Invalid(errors),
-            CoordinationError::Db(e) => ApiError::Internal(e.into()),
-        }
-    }
 }
 
 /// A request the caller may read: its ticket is readable, or one of the

@@ -32,7 +32,7 @@ use utoipa::ToSchema;
 use crate::app::App;
 use crate::validate::FieldError;
 
-use super::TicketError;
+use super::ServiceError;
 use super::view::{LabeledTicket, TicketView};
 use arms::plan;
 pub use scope::{Anchor, Scope};
@@ -160,7 +160,7 @@ struct Resolved {
     bureaus: Vec<i64>,
 }
 
-async fn resolve(app: &App, f: &ListFilter) -> Result<Resolved, TicketError> {
+async fn resolve(app: &App, f: &ListFilter) -> Result<Resolved, ServiceError> {
     let mut r = Resolved::default();
     if f.scope == Scope::All {
         use crate::org::entity::unit;
@@ -178,7 +178,7 @@ async fn resolve(app: &App, f: &ListFilter) -> Result<Resolved, TicketError> {
             .await
             .ok()
             .flatten()
-            .ok_or_else(|| TicketError::invalid("service_center", format!("no unit `{code}`")))?;
+            .ok_or_else(|| ServiceError::invalid("service_center", format!("no unit `{code}`")))?;
         r.center = Some(unit.id);
     }
     for (name, slot) in [(&f.owner, &mut r.owner), (&f.manager, &mut r.manager)] {
@@ -197,7 +197,7 @@ async fn resolve(app: &App, f: &ListFilter) -> Result<Resolved, TicketError> {
 }
 
 /// A page of tickets matching `f`, with SLA state as of now.
-pub async fn list(app: &App, f: &ListFilter) -> Result<Page, TicketError> {
+pub async fn list(app: &App, f: &ListFilter) -> Result<Page, ServiceError> {
     let r = resolve(app, f).await?;
     let stmt = plan(app, f, &r).build(app.db.get_database_backend());
     let mut rows = LabeledTicket::find_by_statement(stmt).all(&app.db).await?;
@@ -233,7 +233,7 @@ pub async fn explain(
     app: &App,
     f: &ListFilter,
     analyze: bool,
-) -> Result<Vec<(String, Vec<String>)>, TicketError> {
+) -> Result<Vec<(String, Vec<String>)>, ServiceError> {
     let r = resolve(app, f).await?;
     let backend = app.db.get_database_backend();
     let mut out = Vec::new();
