@@ -14,6 +14,8 @@
 //! acting outside one's role answers 403.
 
 use super::Principal;
+use crate::app::App;
+use crate::error::ServiceError;
 use crate::org::Role;
 use crate::org::service::Grant;
 use crate::tickets::entity::ticket;
@@ -27,7 +29,48 @@ pub enum TicketAccess {
     Write,
 }
 
-/// Access of `p` to ticket `t`.
+/// Whether `p` may `need` ticket `t`, as an answer: out of scope reads as
+/// not found (existence is not confirmed), read-only where writing is needed
+/// is forbidden. A department member reads the tickets their department
+/// was asked about (looked up only when nothing else grants access).
+pub async fn check_ticket(
+    app: &App,
+    p: &Principal,
+    t: &ticket::Model,
+    need: TicketAccess,
+) -> Result<(), ServiceError> {
+    let mut access = ticket_access(p, t);
+    if access == TicketAccess::None {
+        let mine = p.units_with(Role::Department);
+        if !mine.is_empty() && crate::tickets::service::asked_of_any(app, t.id, &mine).await? {
+            access = TicketAccess::Read;
+        }
+    }
+    match access {
+        TicketAccess::None => Err(ServiceError::NotFound(format!("ticket {}", t.id))),
+        have if have < need => Err(ServiceError::Forbidden(
+            "your role may read this ticket but not change it".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Whether `p` may read a coordination request on ticket `t` that asked
+/// `departments`: one of them is theirs, or they may read the ticket.
+pub fn reads_request(p: &Principal, t: &ticket::Model, departments: &[i64]) -> bool {
+    let mine = p.units_with(Role::Department);
+    departments.iter().any(|d| mine.contains(d)) || ticket_access(p, t) != TicketAccess::None
+}
+
+/// Whether `p` may read what waits on department `department_id` of bureau
+/// `bureau_id`: its members, and the bureau's auditors, deputy head and head.
+pub fn reads_department(p: &Principal, department_id: i64, bureau_id: i64) -> bool {
+    p.units_with(Role::Department).contains(&department_id)
+        || p.bureaus_with(&[Role::Auditor, Role::DeputyHead, Role::Head])
+            .contains(&bureau_id)
+}
+
+/// Access of `p` to ticket `t` by role alone.
 pub fn ticket_access(p: &Principal, t: &ticket::Model) -> TicketAccess {
     let me = p.person.id;
     let write = t.owner_id == me

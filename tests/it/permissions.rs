@@ -242,3 +242,59 @@ async fn a_manager_cannot_reach_another_centers_ticket_by_guessing_ids() {
     assert_eq!(events.as_array().unwrap().len(), 1);
     t.stop().await;
 }
+
+/// Role granting: (the new person's unit, roles) × callers
+/// (adm-ma: admin of GZ, root: installation-wide admin, head-wu, mgr-sz).
+#[rustfmt::skip]
+const GRANTS: &[(Option<&str>, &[&str], [u16; 4])] = &[
+    //                                                   adm-ma root head sz
+    (Some("GZ-TH"), &["manager"],                       [201, 201, 403, 403]),
+    (Some("GZ-TH"), &["manager", "auditor@GZ"],         [201, 201, 403, 403]),
+    (Some("GZ"),    &["admin"],                         [201, 201, 403, 403]),
+    (Some("GZ-TH"), &["head@SZ"],                       [403, 201, 403, 403]),
+    (Some("GZ-TH"), &["manager", "admin@SZ"],           [403, 201, 403, 403]),
+    (Some("SZ-FT"), &["manager"],                       [403, 201, 403, 403]),
+    (Some("SZ-FT"), &["manager@GZ-TH"],                 [403, 201, 403, 403]),
+    (None,          &["admin"],                         [403, 201, 403, 403]),
+];
+
+#[tokio::test]
+async fn roles_are_granted_only_by_admins_of_every_bureau_they_touch() {
+    let t = TestApp::spawn(local("2026-03-02 10:00")).await;
+    let mut failures = Vec::new();
+    for (i, (unit, roles, expected)) in GRANTS.iter().enumerate() {
+        for (j, (caller, want)) in ["adm-ma", "root", "head-wu", "mgr-sz"]
+            .iter()
+            .zip(expected)
+            .enumerate()
+        {
+            let username = format!("g-{i}-{j}");
+            let body = json!({"username": username, "name": "新人", "email": "g@example.com", "unit": unit, "roles": roles});
+            let got = t
+                .post_as(caller, "/api/v1/people", &body)
+                .await
+                .status()
+                .as_u16();
+            if got != *want {
+                failures.push(format!(
+                    "{unit:?} {roles:?} by {caller}: want {want}, got {got}"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Only the granted ones exist.
+    let people = t.get_ok_as("root", "/api/v1/people").await;
+    let made = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["username"].as_str().unwrap().starts_with("g-"))
+        .count();
+    let granted: usize = GRANTS
+        .iter()
+        .map(|(_, _, e)| e.iter().filter(|s| **s == 201).count())
+        .sum();
+    assert_eq!(made, granted);
+    t.stop().await;
+}

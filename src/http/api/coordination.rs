@@ -18,7 +18,6 @@ use crate::coordination::service::{self as svc, Answer, Attachment, NewRequest, 
 use crate::http::api::tickets::authorize;
 use crate::http::error::{ApiError, Problem};
 use crate::http::extract::{IdPath, JsonBody, QueryMap};
-use crate::org::Role;
 use crate::validate::{FieldError, Fields};
 
 pub fn router() -> Router<App> {
@@ -37,10 +36,9 @@ pub fn router() -> Router<App> {
 async fn readable(app: &App, p: &Principal, id: i64) -> Result<RequestView, ApiError> {
     let r = svc::find(app, id).await?;
     let v = svc::view(app, r).await?;
-    let mine = p.units_with(Role::Department);
-    let asked = v.targets.iter().any(|t| mine.contains(&t.department_id));
     let t = crate::tickets::service::find_row(app, v.ticket_id).await?;
-    if asked || permissions::ticket_access(p, &t) != TicketAccess::None {
+    let asked: Vec<i64> = v.targets.iter().map(|t| t.department_id).collect();
+    if permissions::reads_request(p, &t, &asked) {
         Ok(v)
     } else {
         Err(ApiError::NotFound(format!(
@@ -168,11 +166,7 @@ async fn by_department(
         }
     };
     let bureau = crate::org::service::bureau_of(&dept);
-    let member = p.units_with(Role::Department).contains(&dept.id);
-    let overseer = p
-        .bureaus_with(&[Role::Auditor, Role::DeputyHead, Role::Head])
-        .contains(&bureau);
-    if !member && !overseer {
+    if !permissions::reads_department(&p, dept.id, bureau) {
         return Err(ApiError::Forbidden(
             "you are not of this department nor overseeing its bureau".into(),
         ));

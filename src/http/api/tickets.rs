@@ -57,24 +57,7 @@ pub(crate) async fn authorize_row(
     t: &crate::tickets::entity::ticket::Model,
     need: TicketAccess,
 ) -> Result<(), ApiError> {
-    let mut access = permissions::ticket_access(p, t);
-    // Departments read the tickets they were asked about.
-    if access == TicketAccess::None {
-        let mine = p.units_with(crate::org::Role::Department);
-        if !mine.is_empty() && service::asked_of_any(app, t.id, &mine).await? {
-            access = TicketAccess::Read;
-        }
-    }
-    match access {
-        TicketAccess::None => Err(ApiError::NotFound(format!(
-            "ticket {} does not exist",
-            t.id
-        ))),
-        have if have < need => Err(ApiError::Forbidden(
-            "your role may read this ticket but not change it".into(),
-        )),
-        _ => Ok(()),
-    }
+    Ok(permissions::check_ticket(app, p, t, need).await?)
 }
 
 fn today(app: &App) -> chrono::NaiveDate {
