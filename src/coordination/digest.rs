@@ -207,7 +207,7 @@ async fn item(
         asked_by: author.name,
         age_working_days: age.max(0),
         answer_by: r.answer_by,
-        overdue: super::service::is_overdue(app, r, targets, at),
+        overdue: super::rules::is_overdue(app, r, targets, at),
         other_answers,
         answer_link: format!("{base}/coordination/{}", r.id),
     })

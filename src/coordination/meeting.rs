@@ -13,7 +13,8 @@ use utoipa::ToSchema;
 
 use super::ServiceError;
 use super::entity::{decision, feedback, request, target};
-use super::service::{RequestView, find, is_overdue, view};
+use super::rules::is_overdue;
+use super::views::{RequestView, find, view};
 use crate::app::App;
 use crate::mail::{
     self, AgendaContext, AgendaGroup, AgendaItem, DigestAnswer, EmailAddress, Lang, OutboxMail,
@@ -66,6 +67,8 @@ pub async fn record_decision(
         .person_id
         .ok_or_else(|| ServiceError::Forbidden("a person records minutes".into()))?;
     let txn = app.begin_write().await?;
+    // Again under the request's lock: an answer may have settled it since.
+    let r = super::commands::lock_open(&txn, r.id).await?;
     decision::ActiveModel {
         id: NotSet,
         request_id: Set(r.id),

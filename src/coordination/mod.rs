@@ -2,14 +2,17 @@
 //! ticket to one or more departments, their same-day answers, settlement.
 //! The morning digest, the weekly meeting and the HTTP API build on this.
 
+pub mod commands;
 pub mod digest;
 pub mod entity;
 pub mod meeting;
-pub mod service;
+pub mod rules;
+pub mod views;
 
-pub use service::{
-    Answer, NewRequest, RequestView, TargetView, answer, answer_by, file, open_for_department,
-    withdraw,
+pub use commands::{NewRequest, answer, file, withdraw};
+pub use rules::{Answer, Attachment, answer_by, check_attachments, is_overdue, overdue_at};
+pub use views::{
+    RequestView, TargetView, by_department, by_ticket, find, open_for_department, view,
 };
 
 /// Why a coordination operation failed: the service error every room shares.

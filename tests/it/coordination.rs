@@ -470,11 +470,9 @@ async fn the_weekly_agenda_lists_the_unsettled_and_the_minutes_settle_them() {
     // Overdue at 17:30 of its answer day.
     t.clock.set(local("2026-03-02 17:30"));
     assert!(
-        coordination::service::view(
+        coordination::view(
             &t.app,
-            coordination::service::find(&t.app, unanswered.id)
-                .await
-                .unwrap()
+            coordination::find(&t.app, unanswered.id).await.unwrap()
         )
         .await
         .unwrap()
@@ -536,5 +534,49 @@ async fn the_weekly_agenda_lists_the_unsettled_and_the_minutes_settle_them() {
         kinds.ends_with(&["coordination_decided", "coordination_feedback"]),
         "{kinds:?}"
     );
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn two_departments_agreeing_at_once_settle_the_request_once() {
+    let t = TestApp::spawn(local("2026-03-02 09:00")).await;
+    let v = t.create_ticket(json!({"accepted_on": "2026-03-02"})).await;
+    let id = v["id"].as_i64().unwrap();
+    for round in 0..5 {
+        let filed = t
+            .post_ok(
+                &format!("/api/v1/tickets/{id}/coordination"),
+                &json!({"subject": format!("事项 {round}"), "question": "是否同意？", "category": "holiday_outage", "departments": ["GZ-MKT", "GZ-PLAN"]}),
+                201,
+            )
+            .await;
+        let rid = filed["id"].as_i64().unwrap();
+        let mut set = tokio::task::JoinSet::new();
+        for who in ["dept-lin", "dept-zhang"] {
+            let r = t
+                .req(
+                    who,
+                    reqwest::Method::POST,
+                    &format!("/api/v1/coordination/{rid}/answer"),
+                )
+                .json(&json!({"answer": "agree"}));
+            set.spawn(async move { r.send().await.unwrap().status().as_u16() });
+        }
+        assert_eq!(set.join_all().await, [200, 200]);
+        let r = t.get_ok(&format!("/api/v1/coordination/{rid}")).await;
+        assert_eq!(r["state"], "settled", "{r}");
+    }
+    let events = t.get_ok(&format!("/api/v1/tickets/{id}/events")).await;
+    let settled = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "coordination_settled")
+        .count();
+    assert_eq!(settled, 5, "each request settled exactly once");
+    let verified = t
+        .get_ok(&format!("/api/v1/tickets/{id}/events/verify"))
+        .await;
+    assert_eq!(verified["ok"], true);
     t.stop().await;
 }

@@ -14,7 +14,7 @@ use crate::app::App;
 use crate::auth::Principal;
 use crate::auth::permissions::{self, TicketAccess};
 use crate::coordination::meeting::{NewDecision, record_decision, record_feedback};
-use crate::coordination::service::{self as svc, Answer, Attachment, NewRequest, RequestView};
+use crate::coordination::{self as svc, Answer, Attachment, NewRequest, RequestView};
 use crate::http::api::tickets::authorize;
 use crate::http::error::{ApiError, Problem};
 use crate::http::extract::{IdPath, JsonBody, QueryMap};
