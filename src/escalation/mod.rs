@@ -10,4 +10,4 @@ pub mod sweep;
 
 pub use decide::{Decision, decide};
 pub use hand_back::hand_back;
-pub use sweep::{Applied, BATCH, SweepError, SweepReport, sweep};
+pub use sweep::{Applied, BATCH, SweepReport, sweep};

@@ -7,8 +7,8 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryO
 
 use super::decide::{Decision, Holders, due_of};
 use super::entity as escalation;
-use super::sweep::SweepError;
 use crate::app::App;
+use crate::error::ServiceError;
 use crate::mail::{self, EmailAddress, EscalationContext, LadderStep, Lang, OutboxMail};
 use crate::org::Role;
 use crate::org::entity::{person, role_assignment};
@@ -38,13 +38,12 @@ pub async fn build_mails(
     event_id: i64,
     as_of: DateTime<Utc>,
     cache: &mut Holders,
-) -> Result<Vec<OutboxMail>, SweepError> {
+) -> Result<Vec<OutboxMail>, ServiceError> {
     let mut mails = Vec::new();
     if let Some(owner) = &d.new_owner {
         let lang = lang_of(owner);
         let ctx = context(app, txn, after, d, owner, lang, as_of, cache).await?;
-        let rendered =
-            mail::render_escalation(&ctx, lang).map_err(|e| SweepError::Other(e.to_string()))?;
+        let rendered = mail::render_escalation(&ctx, lang)?;
         let mut cc = Vec::new();
         for id in [before.owner_id, after.manager_id] {
             if id == owner.id {
@@ -103,8 +102,7 @@ pub async fn build_mails(
             date: day,
             link: link(app, after.id),
         };
-        let rendered =
-            mail::render_vacancy(&ctx, lang).map_err(|e| SweepError::Other(e.to_string()))?;
+        let rendered = mail::render_vacancy(&ctx, lang)?;
         let m = OutboxMail {
             idempotency_key: format!("vacancy:{}:{}:{day}", v.unit_id, v.role.as_str()),
             to,
@@ -130,7 +128,7 @@ fn link(app: &App, id: i64) -> String {
 async fn bureau_admins(
     txn: &DatabaseTransaction,
     bureau_id: i64,
-) -> Result<Vec<person::Model>, SweepError> {
+) -> Result<Vec<person::Model>, ServiceError> {
     let mut admins = holders(txn, Role::Admin, bureau_id).await?;
     if admins.is_empty() {
         let rows = role_assignment::Entity::find()
@@ -161,7 +159,7 @@ async fn context(
     lang: Lang,
     as_of: DateTime<Utc>,
     cache: &mut Holders,
-) -> Result<EscalationContext, SweepError> {
+) -> Result<EscalationContext, ServiceError> {
     let sla = app.sla();
     let standing = sla.standing(&due_of(t), as_of);
     let category = app.policy.category(&t.category);

@@ -50,26 +50,6 @@ pub struct SweepReport {
     pub mails: u64,
 }
 
-/// Why a sweep stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum SweepError {
-    #[error(transparent)]
-    Db(#[from] sea_orm::DbErr),
-    #[error("{0}")]
-    Other(String),
-}
-
-impl From<ServiceError> for SweepError {
-    // A sweep stops on anything but success; it keeps the database's own
-    // errors apart for the scheduler's retry.
-    fn from(e: ServiceError) -> Self {
-        match e {
-            ServiceError::Db(e) => SweepError::Db(e),
-            other => SweepError::Other(other.to_string()),
-        }
-    }
-}
-
 /// Default batch size.
 pub const BATCH: u64 = 500;
 
@@ -84,7 +64,7 @@ pub async fn sweep(
     as_of: DateTime<Utc>,
     dry_run: bool,
     batch: u64,
-) -> Result<SweepReport, SweepError> {
+) -> Result<SweepReport, ServiceError> {
     let state = tokio::sync::Mutex::new(Progress {
         report: SweepReport {
             as_of: Some(as_of),
@@ -96,7 +76,7 @@ pub async fn sweep(
     });
     let worker = || async {
         while run_batch(app, as_of, dry_run, batch, &state).await? {}
-        Ok::<_, SweepError>(())
+        Ok::<_, ServiceError>(())
     };
     if app.db.get_database_backend() == DatabaseBackend::Postgres && !dry_run {
         let (a, b) = tokio::join!(worker(), worker());
@@ -132,7 +112,7 @@ async fn run_batch(
     dry_run: bool,
     batch: u64,
     state: &tokio::sync::Mutex<Progress>,
-) -> Result<bool, SweepError> {
+) -> Result<bool, ServiceError> {
     // A real run moves every ticket it reads out of the due set (its
     // `next_escalation_at` passes `as_of` or is cleared), so each batch is
     // read from the start; a dry run writes nothing and pages instead.
@@ -193,7 +173,7 @@ async fn due_batch(
     as_of: DateTime<Utc>,
     offset: u64,
     batch: u64,
-) -> Result<Vec<ticket::Model>, SweepError> {
+) -> Result<Vec<ticket::Model>, ServiceError> {
     use ticket::Column as C;
     let mut q = ticket::Entity::find()
         .filter(C::NextEscalationAt.lte(as_of))
@@ -211,7 +191,7 @@ async fn due_batch(
 async fn last_events(
     txn: &DatabaseTransaction,
     rows: &[ticket::Model],
-) -> Result<HashMap<i64, (i32, String)>, SweepError> {
+) -> Result<HashMap<i64, (i32, String)>, ServiceError> {
     let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
     let all: Vec<(i64, i32, String)> = event::Entity::find()
         .select_only()
@@ -237,7 +217,7 @@ async fn update_tickets(
     txn: &DatabaseTransaction,
     rows: &[(i64, i64, i32, Option<DateTime<Utc>>)],
     now: DateTime<Utc>,
-) -> Result<(), SweepError> {
+) -> Result<(), ServiceError> {
     use sea_orm::{Statement, Value};
     let pg = txn.get_database_backend() == DatabaseBackend::Postgres;
     for chunk in rows.chunks(CHUNK) {
@@ -306,7 +286,7 @@ async fn apply_batch(
     work: Vec<(ticket::Model, Decision)>,
     as_of: DateTime<Utc>,
     cache: &mut Holders,
-) -> Result<(Vec<Applied>, u64), SweepError> {
+) -> Result<(Vec<Applied>, u64), ServiceError> {
     if work.is_empty() {
         return Ok((Vec::new(), 0));
     }
@@ -404,8 +384,6 @@ async fn apply_batch(
         mails.extend(notify::build_mails(app, txn, &t, &after, &d, event_id, as_of, cache).await?);
         done.push(applied(&t, &d));
     }
-    let written = crate::mail::enqueue_many(txn, &app.config.raw.mail, mails, now)
-        .await
-        .map_err(|e| SweepError::Other(e.to_string()))?;
+    let written = crate::mail::enqueue_many(txn, &app.config.raw.mail, mails, now).await?;
     Ok((done, written))
 }
