@@ -11,6 +11,7 @@ use crate::org::service::{create_person, create_unit, unit_by_code};
 use crate::org::{NewPerson, NewUnit, PersonForm, Role, UnitForm, UnitKind};
 use crate::sla::{PowerSources, VoltageLevel};
 use crate::tickets::actions::{History, Tracked, recompute};
+use crate::tickets::entity::ticket::Status;
 use crate::tickets::entity::{event, stage_visit, ticket};
 
 /// How many tickets, and how many of them are due for escalation at `as_of`.
@@ -75,7 +76,7 @@ pub async fn seed(app: &App, spec: &DemoSpec) -> anyhow::Result<u64> {
             stage_entered_at: now,
             stage_due_date: None,
             stage_due_at: None,
-            status: "open".into(),
+            status: Status::Open,
             owner_id: manager_id,
             escalation_level: 0,
             next_escalation_at: None,

@@ -14,6 +14,7 @@ use super::entity::{request, target};
 use super::rules::{Answer, Attachment, answer_by};
 use super::views::{RequestView, find, view};
 use crate::app::App;
+use crate::coordination::entity::request::State;
 use crate::org::entity::person;
 use crate::org::service::{grants_of, unit_by_code, unit_by_id};
 use crate::org::{Role, UnitKind};
@@ -34,7 +35,7 @@ pub(super) async fn lock_open(
         .one(txn)
         .await?
         .ok_or_else(|| ServiceError::NotFound(format!("coordination request {id}")))?;
-    if r.state != "open" {
+    if r.state != State::Open {
         return Err(ServiceError::Conflict(format!(
             "the request is {}; it cannot change any more",
             r.state
@@ -66,7 +67,7 @@ pub async fn file(
 ) -> Result<RequestView, ServiceError> {
     let now = app.now();
     let t = find_row(app, ticket_id).await?;
-    if t.status != "open" && t.status != "paused" {
+    if !t.status.is_live() {
         return Err(ServiceError::Conflict(format!(
             "ticket is {}; coordination needs an open ticket",
             t.status
@@ -152,7 +153,7 @@ pub async fn file(
         attachments: Set(serde_json::to_string(&n.attachments).unwrap_or_else(|_| "[]".into())),
         answer_by: Set(answer_by),
         filed_at: Set(now),
-        state: Set("open".into()),
+        state: Set(State::Open),
         settled_how: Set(None),
         settled_at: Set(None),
     }
@@ -236,7 +237,7 @@ pub async fn answer(
     let mut r = r;
     if all.iter().all(|t| t.answer.as_deref() == Some("agree")) {
         let mut am = r.clone().into_active_model();
-        am.state = Set("settled".into());
+        am.state = Set(State::Settled);
         am.settled_how = Set(Some("answers".into()));
         am.settled_at = Set(Some(now));
         r = am.update(&txn).await?;
@@ -270,7 +271,7 @@ pub async fn withdraw(
     let txn = app.begin_write().await?;
     let r = lock_open(&txn, request_id).await?;
     let mut am = r.into_active_model();
-    am.state = Set("withdrawn".into());
+    am.state = Set(State::Withdrawn);
     let r = am.update(&txn).await?;
     append_event(
         &txn,

@@ -72,7 +72,7 @@ pub async fn digest(
     let ids: Vec<i64> = waiting.iter().map(|t| t.request_id).collect();
     let requests: HashMap<i64, request::Model> = request::Entity::find()
         .filter(request::Column::Id.is_in(ids.clone()))
-        .filter(request::Column::State.eq("open"))
+        .filter(request::Column::State.eq(request::State::Open))
         .filter(request::Column::FiledAt.lte(at))
         .order_by_asc(request::Column::FiledAt)
         .all(&app.db)

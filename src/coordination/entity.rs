@@ -2,6 +2,62 @@
 
 pub mod request {
     use sea_orm::entity::prelude::*;
+    use serde::{Deserialize, Serialize};
+    use utoipa::ToSchema;
+
+    /// Where a coordination request is, stored as its name.
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        EnumIter,
+        DeriveActiveEnum,
+        Serialize,
+        Deserialize,
+        ToSchema,
+    )]
+    #[sea_orm(
+        rs_type = "String",
+        db_type = "String(StringLen::None)",
+        rename_all = "snake_case"
+    )]
+    #[serde(rename_all = "snake_case")]
+    pub enum State {
+        /// Waiting on answers, or on the weekly meeting.
+        Open,
+        /// Every department agreed, or the meeting decided.
+        Settled,
+        /// Taken back by its author.
+        Withdrawn,
+    }
+
+    impl State {
+        pub const ALL: [State; 3] = [State::Open, State::Settled, State::Withdrawn];
+
+        pub fn as_str(self) -> &'static str {
+            match self {
+                State::Open => "open",
+                State::Settled => "settled",
+                State::Withdrawn => "withdrawn",
+            }
+        }
+
+        pub fn parse(s: &str) -> Result<State, String> {
+            State::ALL
+                .into_iter()
+                .find(|x| x.as_str() == s.trim())
+                .ok_or_else(|| format!("`{}` is not one of open, settled, withdrawn", s.trim()))
+        }
+    }
+
+    impl std::fmt::Display for State {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "coordination_requests")]
@@ -17,8 +73,7 @@ pub mod request {
         pub attachments: String,
         pub answer_by: Date,
         pub filed_at: DateTimeUtc,
-        /// open, settled or withdrawn.
-        pub state: String,
+        pub state: State,
         /// answers (every department agreed) or meeting (a decision was recorded).
         pub settled_how: Option<String>,
         pub settled_at: Option<DateTimeUtc>,

@@ -16,6 +16,7 @@ use super::entity::{decision, feedback, request, target};
 use super::rules::is_overdue;
 use super::views::{RequestView, find, view};
 use crate::app::App;
+use crate::coordination::entity::request::State;
 use crate::mail::{
     self, AgendaContext, AgendaGroup, AgendaItem, DigestAnswer, EmailAddress, Lang, OutboxMail,
 };
@@ -45,7 +46,7 @@ pub async fn record_decision(
 ) -> Result<RequestView, ServiceError> {
     let now = app.now();
     let r = find(app, request_id).await?;
-    if r.state != "open" {
+    if r.state != State::Open {
         return Err(ServiceError::Conflict(format!(
             "the request is already {}",
             r.state
@@ -82,7 +83,7 @@ pub async fn record_decision(
     .insert(&txn)
     .await?;
     let mut am = r.into_active_model();
-    am.state = Set("settled".into());
+    am.state = Set(State::Settled);
     am.settled_how = Set(Some("meeting".into()));
     am.settled_at = Set(Some(now));
     let r = am.update(&txn).await?;
@@ -111,7 +112,7 @@ pub async fn record_feedback(
 ) -> Result<RequestView, ServiceError> {
     let now = app.now();
     let r = find(app, request_id).await?;
-    if r.state == "withdrawn" {
+    if r.state == State::Withdrawn {
         return Err(ServiceError::Conflict("the request was withdrawn".into()));
     }
     if given_on > app.sla().local_date(now) {
@@ -164,7 +165,7 @@ pub async fn agenda(
     dry_run: bool,
 ) -> Result<AgendaReport, ServiceError> {
     let open = request::Entity::find()
-        .filter(request::Column::State.eq("open"))
+        .filter(request::Column::State.eq(request::State::Open))
         .order_by_asc(request::Column::FiledAt)
         .all(&app.db)
         .await?;

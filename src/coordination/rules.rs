@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::entity::{request, target};
 use crate::app::App;
+use crate::coordination::entity::request::State;
 
 /// A link attached to a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -118,7 +119,7 @@ pub fn is_overdue(
     targets: &[target::Model],
     at: DateTime<Utc>,
 ) -> bool {
-    r.state == "open"
+    r.state == State::Open
         && targets
             .iter()
             .any(|t| t.request_id == r.id && t.answer.is_none())

@@ -12,6 +12,7 @@ use super::ServiceError;
 use super::entity::{decision, feedback, request, target};
 use super::rules::{Attachment, is_overdue};
 use crate::app::App;
+use crate::coordination::entity::request::State;
 use crate::org::entity::unit;
 
 /// Requests per query of their parts (well under bound-parameter limits).
@@ -41,7 +42,7 @@ pub struct RequestView {
     pub answer_by: NaiveDate,
     pub filed_at: DateTime<Utc>,
     /// open, settled or withdrawn.
-    pub state: String,
+    pub state: State,
     pub settled_how: Option<String>,
     /// Not fully answered by the end of its answer day.
     pub overdue: bool,
@@ -217,7 +218,7 @@ fn asking(department_id: i64) -> sea_orm::Select<request::Entity> {
 pub async fn by_department(
     app: &App,
     department_id: i64,
-    state: Option<&str>,
+    state: Option<State>,
     overdue_only: bool,
 ) -> Result<Vec<RequestView>, ServiceError> {
     let mut q = asking(department_id);
@@ -237,7 +238,7 @@ pub async fn open_for_department(
     department_id: i64,
 ) -> Result<Vec<RequestView>, ServiceError> {
     let rows = asking(department_id)
-        .filter(request::Column::State.eq("open"))
+        .filter(request::Column::State.eq(request::State::Open))
         .all(&app.db)
         .await?;
     let mut out = views(app, rows).await?;

@@ -24,6 +24,7 @@ use crate::app::App;
 use crate::org::service::Vacancy;
 use crate::tickets::entity::event;
 use crate::tickets::entity::ticket;
+use crate::tickets::entity::ticket::Status;
 use crate::tickets::{Actor, ServiceError};
 
 /// One escalation applied (or, in a dry run, that would be).
@@ -133,7 +134,7 @@ async fn run_batch(
     let mut cache = Holders::default();
     let mut work = Vec::new();
     for t in rows {
-        let (decision, next_only) = if t.status == "open" {
+        let (decision, next_only) = if t.status == Status::Open {
             decide(app, &txn, &t, as_of, &mut cache).await?
         } else {
             (None, None)

@@ -11,6 +11,7 @@ use crate::sla::{Pause, StageVisit, VoltageLevel};
 use super::ServiceError;
 use super::entity::{pause, stage_visit, ticket};
 use super::input::TicketPatch;
+use crate::tickets::entity::ticket::Status;
 
 /// A row loaded from or to be written to the database.
 #[derive(Debug, Clone)]
@@ -147,8 +148,8 @@ pub fn apply(
     action: Action,
     now: DateTime<Utc>,
 ) -> Result<Option<EventDraft>, ServiceError> {
-    let status = t.status.clone();
-    let live = status == "open" || status == "paused";
+    let status = t.status;
+    let live = status.is_live();
     let draft = match action {
         Action::Update(patch) => {
             if !live {
@@ -163,7 +164,7 @@ pub fn apply(
             return Ok(draft);
         }
         Action::Advance { to, note } => {
-            if status != "open" {
+            if status != Status::Open {
                 return Err(conflict(format!(
                     "ticket is {status}; only open tickets advance"
                 )));
@@ -203,7 +204,7 @@ pub fn apply(
             )
         }
         Action::Pause { reason, note } => {
-            if status != "open" {
+            if status != Status::Open {
                 return Err(conflict(format!(
                     "ticket is {status}; only open tickets can be paused"
                 )));
@@ -229,16 +230,16 @@ pub fn apply(
                 started_at: now,
                 ended_at: None,
             }));
-            t.status = "paused".into();
+            t.status = Status::Paused;
             ("paused", json!({"reason": reason, "note": note}))
         }
         Action::Resume { note } => {
-            if status != "paused" {
+            if status != Status::Paused {
                 return Err(conflict(format!("ticket is {status}, not paused")));
             }
             let before = t.due_date;
             let ended = h.end_open_pause(now);
-            t.status = "open".into();
+            t.status = Status::Open;
             recompute(app, t, h, now);
             let days = ended.map(|p| {
                 let sp = Pause {
@@ -256,7 +257,7 @@ pub fn apply(
             )
         }
         Action::Close { note } => {
-            if status != "open" {
+            if status != Status::Open {
                 return Err(conflict(format!(
                     "ticket is {status}; only open tickets can be closed"
                 )));
@@ -270,7 +271,7 @@ pub fn apply(
             }
             let standing = app.sla().standing(&due_of(t), now);
             h.leave_stage(now);
-            t.status = "closed".into();
+            t.status = Status::Closed;
             t.closed_at = Some(now);
             (
                 "closed",
@@ -284,7 +285,7 @@ pub fn apply(
             let note = require_note(note, "cancel")?;
             h.end_open_pause(now);
             h.leave_stage(now);
-            t.status = "cancelled".into();
+            t.status = Status::Cancelled;
             t.closed_at = Some(now);
             ("cancelled", json!({"note": note}))
         }
@@ -310,7 +311,7 @@ pub fn apply(
             ("reassigned", payload)
         }
         Action::HandBack { level, owner, note } => {
-            if status != "open" {
+            if status != Status::Open {
                 return Err(conflict(format!(
                     "ticket is {status}; only open tickets are handed back"
                 )));
@@ -333,7 +334,7 @@ pub fn apply(
             let note = require_note(note, "reopen")?;
             let stage = t.stage.clone();
             h.enter_stage(t.id, &stage, now);
-            t.status = "open".into();
+            t.status = Status::Open;
             t.closed_at = None;
             t.stage_entered_at = now;
             ("reopened", json!({"note": note, "from_status": status}))
@@ -383,7 +384,7 @@ pub fn recompute(app: &App, t: &mut ticket::Model, h: &History, now: DateTime<Ut
     t.stage_due_at = due_at;
     // Only open tickets escalate; the next level is the first above the
     // current one (ownership never falls back by itself).
-    t.next_escalation_at = (t.status == "open")
+    t.next_escalation_at = (t.status == Status::Open)
         .then(|| {
             let ladder = app.ladder.for_category(&t.category);
             let instants = ladder.instants(&due, &sla);

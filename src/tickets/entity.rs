@@ -2,6 +2,78 @@
 
 pub mod ticket {
     use sea_orm::entity::prelude::*;
+    use serde::{Deserialize, Serialize};
+    use utoipa::ToSchema;
+
+    /// Where a ticket is in its life, stored as its name.
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        EnumIter,
+        DeriveActiveEnum,
+        Serialize,
+        Deserialize,
+        ToSchema,
+    )]
+    #[sea_orm(
+        rs_type = "String",
+        db_type = "String(StringLen::None)",
+        rename_all = "snake_case"
+    )]
+    #[serde(rename_all = "snake_case")]
+    pub enum Status {
+        /// Being worked on; its clock runs and it escalates.
+        Open,
+        /// Waiting on the customer: the clock stops, no escalation.
+        Paused,
+        /// Energised and closed.
+        Closed,
+        /// Withdrawn before completion.
+        Cancelled,
+    }
+
+    impl Status {
+        pub const ALL: [Status; 4] = [
+            Status::Open,
+            Status::Paused,
+            Status::Closed,
+            Status::Cancelled,
+        ];
+
+        pub fn as_str(self) -> &'static str {
+            match self {
+                Status::Open => "open",
+                Status::Paused => "paused",
+                Status::Closed => "closed",
+                Status::Cancelled => "cancelled",
+            }
+        }
+
+        /// `open` or `paused`: the ticket is still being worked on.
+        pub fn is_live(self) -> bool {
+            matches!(self, Status::Open | Status::Paused)
+        }
+
+        pub fn parse(s: &str) -> Result<Status, String> {
+            Status::ALL
+                .into_iter()
+                .find(|x| x.as_str() == s.trim())
+                .ok_or_else(|| {
+                    let all: Vec<_> = Status::ALL.iter().map(|x| x.as_str()).collect();
+                    format!("`{}` is not one of {}", s.trim(), all.join(", "))
+                })
+        }
+    }
+
+    impl std::fmt::Display for Status {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "tickets")]
@@ -26,7 +98,7 @@ pub mod ticket {
         pub stage_entered_at: DateTimeUtc,
         pub stage_due_date: Option<Date>,
         pub stage_due_at: Option<DateTimeUtc>,
-        pub status: String,
+        pub status: Status,
         pub owner_id: i64,
         pub escalation_level: i32,
         /// When the next ladder level falls due (open tickets only).

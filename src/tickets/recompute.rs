@@ -50,7 +50,7 @@ pub async fn stale_count(app: &App) -> Result<u64, ServiceError> {
 
 fn stale_query(app: &App) -> sea_orm::Select<ticket::Entity> {
     ticket::Entity::find()
-        .filter(ticket::Column::Status.is_in(["open", "paused"]))
+        .filter(ticket::Column::Status.is_in([ticket::Status::Open, ticket::Status::Paused]))
         .filter(ticket::Column::CalendarVersion.ne(app.calendar.version()))
 }
 
@@ -83,9 +83,7 @@ pub async fn recompute_open(
             // Read again under the ticket's lock: the batch was read before,
             // and another writer may have changed the ticket since.
             let old = super::service::lock(&txn, listed.id).await?;
-            if !matches!(old.status.as_str(), "open" | "paused")
-                || old.calendar_version == app.calendar.version()
-            {
+            if !old.status.is_live() || old.calendar_version == app.calendar.version() {
                 continue;
             }
             let history = load_history(&txn, old.id).await?;

@@ -20,6 +20,7 @@ use super::input::NewTicket;
 use super::view::{EventView, LabeledTicket, Labels, TicketView, find_labeled, find_with_history};
 use super::{Actor, ServiceError};
 use crate::org::{self, Role, UnitKind};
+use crate::tickets::entity::ticket::Status;
 
 /// Resolves a service center code: it must be a service center.
 async fn resolve_center<C: ConnectionTrait>(
@@ -122,7 +123,7 @@ pub async fn create(app: &App, actor: &Actor, n: NewTicket) -> Result<TicketView
         stage_entered_at: now,
         stage_due_date: None,
         stage_due_at: None,
-        status: "open".into(),
+        status: Status::Open,
         owner_id: manager.id,
         escalation_level: 0,
         next_escalation_at: None,
@@ -345,7 +346,7 @@ fn full_view(
     h: &History,
     now: DateTime<Utc>,
 ) -> TicketView {
-    let live = t.status == "open" || t.status == "paused";
+    let live = t.status.is_live();
     if live {
         let updated = t.updated_at;
         actions::recompute(app, &mut t, h, now);
@@ -540,7 +541,7 @@ pub struct HeldTicket {
 pub async fn held_by(app: &App, person_id: i64) -> Result<Vec<HeldTicket>, ServiceError> {
     use sea_orm::Condition;
     let rows = ticket::Entity::find()
-        .filter(ticket::Column::Status.is_in(["open", "paused"]))
+        .filter(ticket::Column::Status.is_in([ticket::Status::Open, ticket::Status::Paused]))
         .filter(
             Condition::any()
                 .add(ticket::Column::OwnerId.eq(person_id))

@@ -11,6 +11,7 @@ use crate::sla::{Pause, StageSla, StageSlaState, Standing};
 use super::actions::{History, Tracked};
 use super::entity::{event, pause, stage_visit, ticket};
 use crate::org::entity::{person, unit};
+use crate::tickets::entity::ticket::Status;
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult};
 
@@ -222,7 +223,7 @@ pub struct TicketView {
     pub stage: String,
     pub stage_entered_at: DateTime<Utc>,
     /// open, paused, closed or cancelled.
-    pub status: String,
+    pub status: Status,
     pub owner_id: i64,
     /// The current owner's username.
     pub owner: String,
@@ -313,7 +314,7 @@ impl TicketView {
             owner_name,
         } = labels;
         let sla = app.sla();
-        let live = t.status == "open" || t.status == "paused";
+        let live = t.status.is_live();
         let standing = live.then(|| {
             sla.standing(
                 &crate::sla::Due {

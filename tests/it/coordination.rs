@@ -93,7 +93,7 @@ async fn answers_settle_a_request_and_every_step_is_a_ticket_event() {
     )
     .await
     .unwrap();
-    assert_eq!(r.state, "open", "one department still to answer");
+    assert_eq!(r.state.as_str(), "open", "one department still to answer");
     let r = coordination::answer(&t.app, &zhang, r.id, None, Answer::Agree, None)
         .await
         .unwrap();
@@ -158,11 +158,11 @@ async fn only_asked_departments_answer_and_only_authors_withdraw() {
     )
     .await
     .unwrap();
-    assert_eq!(r2.state, "open", "need more information does not settle");
+    assert_eq!(r2.state.as_str(), "open", "need more information does not settle");
     let res = coordination::withdraw(&t.app, &actor(&t, "dir-chen").await, r.id).await;
     assert!(matches!(res, Err(ServiceError::Forbidden(_))));
     let w = coordination::withdraw(&t.app, &li, r.id).await.unwrap();
-    assert_eq!(w.state, "withdrawn");
+    assert_eq!(w.state.as_str(), "withdrawn");
     let res = coordination::answer(&t.app, &lin, r.id, None, Answer::Agree, None).await;
     assert!(matches!(res, Err(ServiceError::Conflict(_))));
     // Bad input: no departments, an unknown one, a service center, an unknown category.
@@ -309,7 +309,7 @@ async fn a_fortnight_of_digests_on_working_days_only_once_each() {
                     coordination::answer(&t.app, &zhang, r1.unwrap(), None, Answer::Agree, None)
                         .await
                         .unwrap();
-                assert_eq!(r.state, "settled");
+                assert_eq!(r.state.as_str(), "settled");
             }
             "2026-02-13" => {
                 r2 = Some(

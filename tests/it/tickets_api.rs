@@ -811,9 +811,9 @@ async fn expected_list(t: &TestApp, user: &str, query: &str) -> Vec<i64> {
                 && yekuo::tickets::service::asked_of_any(app, tk.id, &depts)
                     .await
                     .unwrap());
-        let live = tk.status == "open" || tk.status == "paused";
+        let live = tk.status.is_live();
         let keep = readable
-            && f.status.as_ref().is_none_or(|s| &tk.status == s)
+            && f.status.as_ref().is_none_or(|s| tk.status.as_str() == s)
             && f.stage.as_ref().is_none_or(|s| &tk.stage == s)
             && f.category.as_ref().is_none_or(|s| &tk.category == s)
             && f.ticket_no.as_ref().is_none_or(|s| &tk.ticket_no == s)

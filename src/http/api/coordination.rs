@@ -145,15 +145,12 @@ async fn by_department(
     let dept = crate::org::service::unit_by_code(&app.db, code)
         .await?
         .ok_or_else(|| invalid("department", format!("no department `{code}`")))?;
-    let state = match q.0.get("state").map(String::as_str) {
+    let state = match q.0.get("state") {
         None => None,
-        Some(s @ ("open" | "settled" | "withdrawn")) => Some(s),
-        Some(other) => {
-            return Err(invalid(
-                "state",
-                format!("`{other}` is not one of open, settled, withdrawn"),
-            ));
-        }
+        Some(s) => Some(
+            crate::coordination::entity::request::State::parse(s)
+                .map_err(|m| invalid("state", m))?,
+        ),
     };
     let overdue = match q.0.get("overdue").map(String::as_str) {
         None | Some("false") => false,
