@@ -1,9 +1,11 @@
-//! Parsing request bodies into domain values, collecting one error per
-//! field instead of stopping at the first.
+//! Parsing what people send into domain values, collecting one error per
+//! field instead of stopping at the first: request bodies into their DTOs
+//! ([`dto`]), text ([`text`], [`line`]), dates ([`date`]); the words of the
+//! org have their parsers in `org::words`.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 /// One invalid field and what is wrong with it.
@@ -102,142 +104,134 @@ pub fn find_nul(v: &Value) -> Option<String> {
     walk(v, &mut path).then_some(path)
 }
 
-/// Reads fields of a JSON object, recording problems as it goes.
-pub struct Fields<'a> {
-    obj: Option<&'a Map<String, Value>>,
-    pub errors: Vec<FieldError>,
+/// A JSON body read into its DTO `T`, the type the OpenAPI document shows:
+/// every unknown field, missing required field and field of the wrong type
+/// is reported, one error per field (the fields and which are required come
+/// from `T`'s schema). What the values mean is checked after, when the DTO
+/// is turned into domain values (`TryFrom`, with [`Errors`]).
+pub fn dto<T: DeserializeOwned + utoipa::PartialSchema>(
+    body: &Value,
+) -> Result<T, Vec<FieldError>> {
+    let (t, errors) = dto_partial(body)?;
+    errors.finish(Some(t))
 }
 
-impl<'a> Fields<'a> {
-    pub fn new(body: &'a Value) -> Self {
-        let mut f = Fields {
-            obj: body.as_object(),
-            errors: Vec::new(),
-        };
-        if f.obj.is_none() {
-            f.error("", "the body must be a JSON object");
+/// [`dto`] that goes on past bad fields: the DTO without them (a DTO whose
+/// fields are all `Option`, required ones marked `#[schema(required = true)]`,
+/// can always be built) and the errors so far, for the domain checks to add
+/// theirs, so that one answer names every bad field.
+pub fn dto_partial<T: DeserializeOwned + utoipa::PartialSchema>(
+    body: &Value,
+) -> Result<(T, Errors), Vec<FieldError>> {
+    let Some(obj) = body.as_object() else {
+        return Err(vec![FieldError {
+            field: String::new(),
+            message: "the body must be a JSON object".into(),
+        }]);
+    };
+    let schema = serde_json::to_value(T::schema()).unwrap_or_default();
+    let names = |key: &str| -> Vec<String> {
+        match &schema[key] {
+            Value::Object(m) => m.keys().cloned().collect(),
+            Value::Array(a) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
+            _ => Vec::new(),
         }
-        f
+    };
+    let (known, required) = (names("properties"), names("required"));
+    let mut errors = Errors::default();
+    let mut obj = obj.clone();
+    for r in &required {
+        if obj.get(r).is_none_or(Value::is_null) {
+            errors.add(r, "is required");
+            obj.remove(r);
+        }
+    }
+    let unknown: Vec<String> = obj.keys().filter(|k| !known.contains(k)).cloned().collect();
+    obj.retain(|k, _| known.contains(k));
+    let result = loop {
+        match serde_path_to_error::deserialize::<_, T>(Value::Object(obj.clone())) {
+            Ok(t) => break Some(t),
+            Err(e) => {
+                let top = match e.path().iter().next() {
+                    Some(serde_path_to_error::Segment::Map { key }) => key.clone(),
+                    _ => String::new(),
+                };
+                if top.is_empty() || obj.remove(&top).is_none() {
+                    // A required field reported above is missing: no DTO.
+                    if errors.0.is_empty() {
+                        errors.add("", e.inner().to_string());
+                    }
+                    break None;
+                }
+                let path = e.path().to_string();
+                errors.add(&path, e.into_inner().to_string());
+            }
+        }
+    };
+    for k in unknown {
+        errors.add(&k, "is not a known field");
+    }
+    match result {
+        Some(t) => Ok((t, errors)),
+        None => Err(errors.0),
+    }
+}
+
+/// Collects one error per field while turning values into domain types.
+#[derive(Debug, Default)]
+pub struct Errors(pub Vec<FieldError>);
+
+impl Errors {
+    /// The value, or `None` with the error recorded against `field`.
+    pub fn take<T>(&mut self, field: &str, r: Result<T, String>) -> Option<T> {
+        r.map_err(|message| self.add(field, message)).ok()
     }
 
-    pub fn error(&mut self, field: &str, message: impl Into<String>) {
-        self.errors.push(FieldError {
-            field: field.to_string(),
+    /// Records an error against `field`.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
             message: message.into(),
         });
     }
 
-    /// True when the field is present and not null.
-    pub fn has(&self, name: &str) -> bool {
-        self.obj
-            .and_then(|o| o.get(name))
-            .is_some_and(|v| !v.is_null())
-    }
-
-    /// An optional field of type `T`.
-    pub fn opt<T: DeserializeOwned>(&mut self, name: &str, expected: &str) -> Option<T> {
-        let v = self.obj?.get(name)?;
-        if v.is_null() {
-            return None;
-        }
-        match serde_json::from_value(v.clone()) {
-            Ok(t) => Some(t),
-            Err(_) => {
-                self.error(name, format!("must be {expected}"));
-                None
-            }
-        }
-    }
-
-    /// A required field of type `T`.
-    pub fn req<T: DeserializeOwned>(&mut self, name: &str, expected: &str) -> Option<T> {
-        if self.obj.is_some() && !self.has(name) {
-            self.error(name, "is required");
-            return None;
-        }
-        self.opt(name, expected)
-    }
-
-    /// A required non-blank string of at most `max` characters, trimmed.
-    pub fn text(&mut self, name: &str, max: usize) -> Option<String> {
-        let s: String = self.req(name, "a string")?;
-        self.check_text(name, s, max)
-    }
-
-    /// An optional non-blank string of at most `max` characters, trimmed.
-    pub fn opt_text(&mut self, name: &str, max: usize) -> Option<String> {
-        let s: String = self.opt(name, "a string")?;
-        self.check_text(name, s, max)
-    }
-
-    fn check_text(&mut self, name: &str, s: String, max: usize) -> Option<String> {
-        match text(&s, max) {
-            Ok(s) => Some(s),
-            Err(m) => {
-                self.error(name, m);
-                None
-            }
-        }
-    }
-
-    /// A date field ([`date`]).
-    pub fn date(&mut self, name: &str, required: bool) -> Option<chrono::NaiveDate> {
-        let raw: Option<String> = if required {
-            self.req(name, "a date like 2026-03-02")
-        } else {
-            self.opt(name, "a date like 2026-03-02")
-        };
-        self.parse_with(name, raw, date)
-    }
-
-    /// Applies a domain parser to a string field, recording its message.
-    pub fn parse_with<T>(
+    /// An optional text field checked by `f` (absent or blank: `Some(None)`).
+    pub fn opt<T>(
         &mut self,
-        name: &str,
-        raw: Option<String>,
+        field: &str,
+        raw: Option<&str>,
+        f: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<Option<T>> {
+        match raw.map(str::trim) {
+            None | Some("") => Some(None),
+            Some(s) => self.take(field, f(s)).map(Some),
+        }
+    }
+
+    /// A required field (already reported by [`dto_partial`] when absent)
+    /// checked by `f`.
+    pub fn req<T>(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
         f: impl FnOnce(&str) -> Result<T, String>,
     ) -> Option<T> {
-        let raw = raw?;
-        match f(&raw) {
-            Ok(t) => Some(t),
-            Err(m) => {
-                self.error(name, m);
-                None
-            }
-        }
+        self.take(field, f(raw?))
     }
 
-    /// Fields present in the body that the caller does not know.
-    pub fn reject_unknown(&mut self, known: &[&str]) {
-        let unknown: Vec<String> = self
-            .obj
-            .map(|o| {
-                o.keys()
-                    .filter(|k| !known.contains(&k.as_str()))
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default();
-        for k in unknown {
-            self.error(&k, "is not a known field");
-        }
-    }
-
-    /// `Ok(value)` when no error was recorded.
-    pub fn finish<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, Vec<FieldError>> {
-        if self.errors.is_empty()
-            && let Some(v) = value()
-        {
-            return Ok(v);
-        }
-        let mut errors = self.errors;
-        if errors.is_empty() {
-            errors.push(FieldError {
+    /// `Ok(value)` when nothing was recorded (and the value was built).
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, Vec<FieldError>> {
+        match value {
+            Some(v) if self.0.is_empty() => Ok(v),
+            _ if self.0.is_empty() => Err(vec![FieldError {
                 field: String::new(),
                 message: "invalid request".into(),
-            });
+            }]),
+            _ => Err(self.0),
         }
-        Err(errors)
     }
 }
 
@@ -277,16 +271,35 @@ mod tests {
         assert_eq!(find_nul(&json!("\u{0}")).as_deref(), Some(""));
     }
 
+    #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+    #[allow(dead_code)]
+    struct Sample {
+        name: String,
+        size: Option<i64>,
+        tags: Vec<String>,
+    }
+
+    #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+    #[allow(dead_code)]
+    struct Lenient {
+        #[schema(required = true)]
+        name: Option<String>,
+        size: Option<i64>,
+    }
+
     #[test]
-    fn collects_one_error_per_field() {
-        let body = json!({"a": 5, "b": "  ", "x": 1});
-        let mut f = Fields::new(&body);
-        let a = f.text("a", 10);
-        let b = f.text("b", 10);
-        let c: Option<i64> = f.req("c", "an integer");
-        f.reject_unknown(&["a", "b", "c"]);
-        assert!(a.is_none() && b.is_none() && c.is_none());
-        let fields: Vec<_> = f.errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["a", "b", "c", "x"]);
+    fn a_dto_reports_every_bad_field_at_once() {
+        let errors = dto::<Sample>(&json!({"name": 5, "size": "big", "x": 1})).unwrap_err();
+        let mut fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["name", "size", "tags", "x"], "{errors:?}");
+        let ok = dto::<Sample>(&json!({"name": "a", "tags": []})).unwrap();
+        assert_eq!((ok.name.as_str(), ok.size), ("a", None));
+        assert_eq!(dto::<Sample>(&json!([1])).unwrap_err()[0].field, "");
+        // All optional: the good fields are kept for the domain checks.
+        let (l, errors) = dto_partial::<Lenient>(&json!({"size": "big", "y": 0})).unwrap();
+        assert_eq!((l.name, l.size), (None, None));
+        let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "size", "y"]);
     }
 }

@@ -5,6 +5,7 @@
 pub mod commands;
 pub mod digest;
 pub mod entity;
+pub mod forms;
 pub mod meeting;
 pub mod rules;
 pub mod views;

@@ -65,6 +65,13 @@ impl From<ServiceError> for ApiError {
     }
 }
 
+/// Invalid fields, from a DTO or a domain parser.
+impl From<Vec<FieldError>> for ApiError {
+    fn from(errors: Vec<FieldError>) -> Self {
+        ApiError::Invalid(errors)
+    }
+}
+
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
         db_error(e)

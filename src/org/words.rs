@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::model::{Role, UnitKind};
 use crate::mail::Lang;
-use crate::validate::{self, FieldError, is_hidden};
+use crate::validate::{self, Errors, FieldError, is_hidden};
 
 /// Longest unit code or username.
 pub const MAX_CODE: usize = 64;
@@ -255,30 +255,6 @@ impl NewPerson {
     }
 }
 
-/// Collects one error per field while parsing a form.
-#[derive(Debug, Default)]
-pub struct Errors(pub Vec<FieldError>);
-
-impl Errors {
-    /// The value, or `None` with the error recorded against `field`.
-    pub fn take<T>(&mut self, field: &str, r: Result<T, String>) -> Option<T> {
-        r.map_err(|message| {
-            self.0.push(FieldError {
-                field: field.into(),
-                message,
-            })
-        })
-        .ok()
-    }
-
-    fn finish<T>(self, value: Option<T>) -> Result<T, Vec<FieldError>> {
-        match value {
-            Some(v) if self.0.is_empty() => Ok(v),
-            _ => Err(self.0),
-        }
-    }
-}
-
 impl TryFrom<PersonForm> for NewPerson {
     type Error = Vec<FieldError>;
 
@@ -301,7 +277,7 @@ impl TryFrom<PersonForm> for NewPerson {
         };
         let mut roles = Vec::new();
         if f.roles.is_empty() {
-            e.take::<()>("roles", Err("name at least one role".into()));
+            e.add("roles", "name at least one role");
         }
         for r in &f.roles {
             if let Some(g) = e.take("roles", RoleGrant::parse(r))
@@ -313,13 +289,13 @@ impl TryFrom<PersonForm> for NewPerson {
         if let Some(None) = &unit_code {
             for g in &roles {
                 if g.unit.is_none() && g.role != Role::Admin {
-                    e.take::<()>(
+                    e.add(
                         "roles",
-                        Err(format!(
+                        format!(
                             "`{}` needs a unit: give the person a unit or write {}@UNIT",
                             g.role.as_str(),
                             g.role.as_str()
-                        )),
+                        ),
                     );
                 }
             }

@@ -5,8 +5,9 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::org::Username;
 use crate::sla::{PowerSources, SlaPolicy, VoltageLevel};
-use crate::validate::{FieldError, Fields};
+use crate::validate::{self, Errors, FieldError};
 
 /// A ticket number: 1–40 letters, digits, `-` or `_`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,35 +29,42 @@ impl TicketNo {
     }
 }
 
-use crate::validate::date;
-
-/// Body of `POST /api/v1/tickets` (documentation schema; parsing is
-/// field-by-field by [`NewTicket::parse`]).
+/// Body of `POST /api/v1/tickets`, turned into a [`NewTicket`] by
+/// [`NewTicket::parse`]. Every field is an `Option` so that a body with
+/// some bad fields is still read for the others: one answer names them all.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
 pub struct CreateTicketBody {
     /// Optional; generated (YK-<year>-<id>) when absent.
-    ticket_no: Option<String>,
-    customer_name: String,
-    customer_account_no: String,
-    address: String,
+    pub ticket_no: Option<String>,
+    #[schema(required = true)]
+    pub customer_name: Option<String>,
+    #[schema(required = true)]
+    pub customer_account_no: Option<String>,
+    #[schema(required = true)]
+    pub address: Option<String>,
     #[schema(example = "10kV")]
-    voltage_level: String,
+    #[schema(required = true)]
+    pub voltage_level: Option<String>,
     #[schema(example = "single")]
-    power_sources: String,
-    new_line: bool,
-    capacity_kva: i64,
+    #[schema(required = true)]
+    pub power_sources: Option<String>,
+    #[schema(required = true)]
+    pub new_line: Option<bool>,
+    #[schema(required = true)]
+    pub capacity_kva: Option<i64>,
     /// Code of the service center (org unit), e.g. `GZ-TH`.
-    service_center: String,
-    #[schema(example = "2026-03-02")]
-    accepted_on: NaiveDate,
+    #[schema(required = true)]
+    pub service_center: Option<String>,
+    #[schema(format = Date, example = "2026-03-02")]
+    #[schema(required = true)]
+    pub accepted_on: Option<String>,
     /// Username of the customer manager (a manager of that service center);
     /// the caller by default. The manager is the first owner.
-    manager: Option<String>,
+    pub manager: Option<String>,
     /// Optional category key; derived from voltage, sources and new line when absent.
-    category: Option<String>,
+    pub category: Option<String>,
     /// Optional initial stage (for tickets imported mid-way); the first stage by default.
-    stage: Option<String>,
+    pub stage: Option<String>,
 }
 
 /// A validated new ticket.
@@ -79,68 +87,49 @@ pub struct NewTicket {
     pub stage: String,
 }
 
-const CREATE_FIELDS: &[&str] = &[
-    "ticket_no",
-    "customer_name",
-    "customer_account_no",
-    "address",
-    "voltage_level",
-    "power_sources",
-    "new_line",
-    "capacity_kva",
-    "service_center",
-    "accepted_on",
-    "manager",
-    "category",
-    "stage",
-];
-
-fn capacity(f: &mut Fields, v: Option<i64>) -> Option<i64> {
-    match v {
-        Some(c) if !(1..=100_000_000).contains(&c) => {
-            f.error("capacity_kva", "must be between 1 and 100000000 kVA");
-            None
-        }
-        other => other,
+fn capacity(c: i64) -> Result<i64, String> {
+    if (1..=100_000_000).contains(&c) {
+        Ok(c)
+    } else {
+        Err("must be between 1 and 100000000 kVA".into())
     }
 }
 
-/// Picks the category: the explicit key if given (must exist), else the
-/// first configured category matching the ticket.
-fn category(
-    f: &mut Fields,
+/// An acceptance day: a date of this era, not after `today`.
+fn accepted(s: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let a = validate::date(s)?;
+    if a > today {
+        return Err(format!("{a} is in the future (today is {today})"));
+    }
+    Ok(a)
+}
+
+/// A configured category key.
+fn category_key(policy: &SlaPolicy, key: &str) -> Result<String, String> {
+    if policy.category(key).is_some() {
+        return Ok(key.to_string());
+    }
+    let known: Vec<_> = policy.categories.iter().map(|c| c.key.as_str()).collect();
+    Err(format!("`{key}` is not one of {}", known.join(", ")))
+}
+
+/// The first configured category matching the ticket.
+fn derived_category(
     policy: &SlaPolicy,
-    explicit: Option<String>,
-    v: Option<VoltageLevel>,
-    p: Option<PowerSources>,
-    n: Option<bool>,
-) -> Option<String> {
-    if let Some(key) = explicit {
-        if policy.category(&key).is_none() {
-            let known: Vec<_> = policy.categories.iter().map(|c| c.key.as_str()).collect();
-            f.error(
-                "category",
-                format!("`{key}` is not one of {}", known.join(", ")),
-            );
-            return None;
-        }
-        return Some(key);
-    }
-    let (v, p, n) = (v?, p?, n?);
-    match policy.categorize(v, p, n) {
-        Some(c) => Some(c.key.clone()),
-        None => {
-            f.error(
-                "category",
-                format!(
-                    "no configured category matches {} / {} / new line {n}",
-                    v.as_str(),
-                    p.as_str()
-                ),
-            );
-            None
-        }
-    }
+    v: VoltageLevel,
+    p: PowerSources,
+    n: bool,
+) -> Result<String, String> {
+    policy
+        .categorize(v, p, n)
+        .map(|c| c.key.clone())
+        .ok_or_else(|| {
+            format!(
+                "no configured category matches {} / {} / new line {n}",
+                v.as_str(),
+                p.as_str()
+            )
+        })
 }
 
 impl NewTicket {
@@ -151,84 +140,89 @@ impl NewTicket {
         policy: &SlaPolicy,
         today: NaiveDate,
     ) -> Result<NewTicket, Vec<FieldError>> {
-        let mut f = Fields::new(body);
-        let raw_no = f.opt_text("ticket_no", 40);
-        let ticket_no = f.parse_with("ticket_no", raw_no, TicketNo::parse);
-        let customer_name = f.text("customer_name", 200);
-        let customer_account_no = f.text("customer_account_no", 64);
-        let address = f.text("address", 500);
-        let raw = f.text("voltage_level", 16);
-        let voltage_level = f.parse_with("voltage_level", raw, VoltageLevel::parse);
-        let raw = f.text("power_sources", 16);
-        let power_sources = f.parse_with("power_sources", raw, PowerSources::parse);
-        let new_line: Option<bool> = f.req("new_line", "true or false");
-        let cap = f.req("capacity_kva", "an integer number of kVA");
-        let capacity_kva = capacity(&mut f, cap);
-        let service_center = f.text("service_center", 100);
-        let raw = f.text("accepted_on", 10);
-        let accepted_on = f.parse_with("accepted_on", raw, date);
-        if let Some(a) = accepted_on
-            && a > today
-        {
-            f.error(
-                "accepted_on",
-                format!("{a} is in the future (today is {today})"),
-            );
-        }
-        let manager = f.opt_text("manager", 100);
-        let explicit = f.opt_text("category", 64);
-        let category = category(
-            &mut f,
-            policy,
-            explicit,
+        let (b, mut e) = validate::dto_partial::<CreateTicketBody>(body)?;
+        let ticket_no = e.opt("ticket_no", b.ticket_no.as_deref(), TicketNo::parse);
+        let line = |max| move |s: &str| validate::line(s, max);
+        let customer_name = e.req("customer_name", b.customer_name.as_deref(), line(200));
+        let customer_account_no = e.req(
+            "customer_account_no",
+            b.customer_account_no.as_deref(),
+            line(64),
+        );
+        let address = e.req("address", b.address.as_deref(), |s| validate::text(s, 500));
+        let voltage_level = e.req(
+            "voltage_level",
+            b.voltage_level.as_deref(),
+            VoltageLevel::parse,
+        );
+        let power_sources = e.req(
+            "power_sources",
+            b.power_sources.as_deref(),
+            PowerSources::parse,
+        );
+        let capacity_kva = b
+            .capacity_kva
+            .and_then(|c| e.take("capacity_kva", capacity(c)));
+        let service_center = e.req("service_center", b.service_center.as_deref(), line(100));
+        let accepted_on = e.req("accepted_on", b.accepted_on.as_deref(), |s| {
+            accepted(s, today)
+        });
+        let manager = e.opt("manager", b.manager.as_deref(), |m| {
+            Username::parse(m).map(String::from)
+        });
+        let category = match (
+            b.category.as_deref().map(str::trim),
             voltage_level,
             power_sources,
-            new_line,
-        );
-        let stage = match f.opt_text("stage", 64) {
-            Some(s) if policy.stage(&s).is_none() => {
-                f.error("stage", format!("`{s}` is not a configured stage"));
-                None
+            b.new_line,
+        ) {
+            (Some(key), _, _, _) if !key.is_empty() => {
+                e.take("category", category_key(policy, key))
             }
-            Some(s) => Some(s),
-            None => Some(policy.first_stage().key.clone()),
+            (_, Some(v), Some(p), Some(n)) => e.take("category", derived_category(policy, v, p, n)),
+            _ => None,
         };
-        f.reject_unknown(CREATE_FIELDS);
-        f.finish(|| {
+        let stage = match b.stage.as_deref().map(str::trim) {
+            None | Some("") => Some(policy.first_stage().key.clone()),
+            Some(s) if policy.stage(s).is_some() => Some(s.to_string()),
+            Some(s) => e.take("stage", Err(format!("`{s}` is not a configured stage"))),
+        };
+        let value = (|| {
             Some(NewTicket {
-                ticket_no,
+                ticket_no: ticket_no?,
                 customer_name: customer_name?,
                 customer_account_no: customer_account_no?,
                 address: address?,
                 voltage_level: voltage_level?,
                 power_sources: power_sources?,
-                new_line: new_line?,
+                new_line: b.new_line?,
                 capacity_kva: capacity_kva?,
                 service_center: service_center?,
                 accepted_on: accepted_on?,
-                manager,
+                manager: manager?,
                 category: category?,
                 stage: stage?,
             })
-        })
+        })();
+        e.finish(value)
     }
 }
 
 /// Body of `PATCH /api/v1/tickets/{id}`: any subset of these fields.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
 pub struct UpdateTicketBody {
-    customer_name: Option<String>,
-    customer_account_no: Option<String>,
-    address: Option<String>,
-    voltage_level: Option<String>,
-    power_sources: Option<String>,
-    new_line: Option<bool>,
-    capacity_kva: Option<i64>,
-    accepted_on: Option<NaiveDate>,
-    category: Option<String>,
+    pub customer_name: Option<String>,
+    pub customer_account_no: Option<String>,
+    pub address: Option<String>,
+    pub voltage_level: Option<String>,
+    pub power_sources: Option<String>,
+    pub new_line: Option<bool>,
+    pub capacity_kva: Option<i64>,
+    #[schema(format = Date, example = "2026-03-02")]
+    pub accepted_on: Option<String>,
+    pub category: Option<String>,
     /// Why the change was made (kept on the event).
-    note: Option<String>,
+    pub note: Option<String>,
 }
 
 /// A validated partial update.
@@ -252,42 +246,51 @@ impl TicketPatch {
         policy: &SlaPolicy,
         today: NaiveDate,
     ) -> Result<TicketPatch, Vec<FieldError>> {
-        let mut f = Fields::new(body);
-        let mut p = TicketPatch {
-            customer_name: f.opt_text("customer_name", 200),
-            customer_account_no: f.opt_text("customer_account_no", 64),
-            address: f.opt_text("address", 500),
-            ..Default::default()
+        let (b, mut e) = validate::dto_partial::<UpdateTicketBody>(body)?;
+        let line = |max| move |s: &str| validate::line(s, max);
+        let customer_name = e.opt("customer_name", b.customer_name.as_deref(), line(200));
+        let customer_account_no = e.opt(
+            "customer_account_no",
+            b.customer_account_no.as_deref(),
+            line(64),
+        );
+        let address = e.opt("address", b.address.as_deref(), |s| validate::text(s, 500));
+        let voltage_level = e.opt(
+            "voltage_level",
+            b.voltage_level.as_deref(),
+            VoltageLevel::parse,
+        );
+        let power_sources = e.opt(
+            "power_sources",
+            b.power_sources.as_deref(),
+            PowerSources::parse,
+        );
+        let capacity_kva = match b.capacity_kva {
+            None => Some(None),
+            Some(c) => e.take("capacity_kva", capacity(c)).map(Some),
         };
-        let raw = f.opt_text("voltage_level", 16);
-        p.voltage_level = f.parse_with("voltage_level", raw, VoltageLevel::parse);
-        let raw = f.opt_text("power_sources", 16);
-        p.power_sources = f.parse_with("power_sources", raw, PowerSources::parse);
-        p.new_line = f.opt("new_line", "true or false");
-        let cap = f.opt("capacity_kva", "an integer number of kVA");
-        p.capacity_kva = capacity(&mut f, cap);
-        let raw = f.opt_text("accepted_on", 10);
-        p.accepted_on = f.parse_with("accepted_on", raw, date);
-        if let Some(a) = p.accepted_on
-            && a > today
-        {
-            f.error(
-                "accepted_on",
-                format!("{a} is in the future (today is {today})"),
-            );
-        }
-        if let Some(key) = f.opt_text("category", 64) {
-            p.category = category(&mut f, policy, Some(key), None, None, None);
-        }
-        p.note = f.opt_text("note", 2000);
-        let mut known: Vec<&str> = CREATE_FIELDS
-            .iter()
-            .copied()
-            .filter(|k| !matches!(*k, "ticket_no" | "stage" | "service_center" | "manager"))
-            .collect();
-        known.push("note");
-        f.reject_unknown(&known);
-        f.finish(|| Some(p))
+        let accepted_on = e.opt("accepted_on", b.accepted_on.as_deref(), |s| {
+            accepted(s, today)
+        });
+        let category = e.opt("category", b.category.as_deref(), |k| {
+            category_key(policy, k)
+        });
+        let note = e.opt("note", b.note.as_deref(), |s| validate::text(s, 2000));
+        let p = (|| {
+            Some(TicketPatch {
+                customer_name: customer_name?,
+                customer_account_no: customer_account_no?,
+                address: address?,
+                voltage_level: voltage_level?,
+                power_sources: power_sources?,
+                new_line: b.new_line,
+                capacity_kva: capacity_kva?,
+                accepted_on: accepted_on?,
+                category: category?,
+                note: note?,
+            })
+        })();
+        e.finish(p)
     }
 }
 
@@ -307,12 +310,19 @@ impl ActionBody {
         if body.is_null() {
             return Ok(ActionBody::default());
         }
-        let mut f = Fields::new(body);
-        let to = f.opt_text("to", 64);
-        let reason = f.opt_text("reason", 64);
-        let note = f.opt_text("note", 2000);
-        f.reject_unknown(&["to", "reason", "note"]);
-        f.finish(|| Some(ActionBody { to, reason, note }))
+        let b: ActionBody = validate::dto(body)?;
+        let mut e = Errors::default();
+        let to = e.opt("to", b.to.as_deref(), |s| validate::line(s, 64));
+        let reason = e.opt("reason", b.reason.as_deref(), |s| validate::line(s, 64));
+        let note = e.opt("note", b.note.as_deref(), |s| validate::text(s, 2000));
+        let value = (|| {
+            Some(ActionBody {
+                to: to?,
+                reason: reason?,
+                note: note?,
+            })
+        })();
+        e.finish(value)
     }
 }
 
@@ -329,20 +339,25 @@ pub struct ReassignBody {
 
 impl ReassignBody {
     pub fn parse(body: &Value) -> Result<ReassignBody, Vec<FieldError>> {
-        let mut f = Fields::new(body);
-        let owner = f.opt_text("owner", 100);
-        let manager = f.opt_text("manager", 100);
-        let note = f.text("note", 2000);
-        if owner.is_none() && manager.is_none() && f.errors.is_empty() {
-            f.error("owner", "give a new owner, a new manager, or both");
+        let b: ReassignBody = validate::dto(body)?;
+        let mut e = Errors::default();
+        let username = |s: &str| Username::parse(s).map(String::from);
+        let owner = e.opt("owner", b.owner.as_deref(), username);
+        let manager = e.opt("manager", b.manager.as_deref(), username);
+        let note = match b.note.as_deref() {
+            None => e.take("note", Err("is required".into())),
+            Some(n) => e.take("note", validate::text(n, 2000)),
+        };
+        if matches!((&owner, &manager), (Some(None), Some(None))) {
+            e.add("owner", "give a new owner, a new manager, or both");
         }
-        f.reject_unknown(&["owner", "manager", "note"]);
-        f.finish(|| {
+        let value = (|| {
             Some(ReassignBody {
-                owner,
-                manager,
-                note,
+                owner: owner?,
+                manager: manager?,
+                note: Some(note?),
             })
-        })
+        })();
+        e.finish(value)
     }
 }

@@ -158,7 +158,11 @@ async fn only_asked_departments_answer_and_only_authors_withdraw() {
     )
     .await
     .unwrap();
-    assert_eq!(r2.state.as_str(), "open", "need more information does not settle");
+    assert_eq!(
+        r2.state.as_str(),
+        "open",
+        "need more information does not settle"
+    );
     let res = coordination::withdraw(&t.app, &actor(&t, "dir-chen").await, r.id).await;
     assert!(matches!(res, Err(ServiceError::Forbidden(_))));
     let w = coordination::withdraw(&t.app, &li, r.id).await.unwrap();

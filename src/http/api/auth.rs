@@ -17,7 +17,7 @@ use crate::auth::{Me, Principal, Via, sessions, tokens};
 use crate::http::auth::{client_ip, session_cookie};
 use crate::http::error::{ApiError, Problem};
 use crate::http::extract::{IdPath, JsonBody};
-use crate::validate::Fields;
+use crate::validate::{self, Errors, dto};
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -32,10 +32,9 @@ pub fn router() -> Router<App> {
 
 /// Body of `POST /api/v1/auth/login`.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
 pub struct LoginBody {
-    username: String,
-    password: String,
+    pub username: String,
+    pub password: String,
 }
 
 /// The caller's address, from the request parts.
@@ -58,12 +57,8 @@ async fn login(
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    let mut f = Fields::new(&body);
-    let username: Option<String> = f.req("username", "a string");
-    let password: Option<String> = f.req("password", "a string");
-    let (username, password) = f
-        .finish(|| Some((username?, password?)))
-        .map_err(ApiError::Invalid)?;
+    // Any text: whether it names an account is the login's answer to give.
+    let LoginBody { username, password } = dto(&body)?;
     let (token, p) = sessions::login(&app, username.trim(), &password, ip.as_deref()).await?;
     let mut res = Json(Me::from(&p)).into_response();
     let cookie = session_cookie(&app, &headers, &token);
@@ -101,12 +96,11 @@ async fn me(p: Principal) -> Json<Me> {
 
 /// Body of `POST /api/v1/tokens`.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
 pub struct CreateTokenBody {
     /// What the token is for, e.g. "nightly export".
-    name: String,
+    pub name: String,
     /// Optional expiry (RFC 3339).
-    expires_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// A new API token: `token` is shown this once.
@@ -125,14 +119,14 @@ async fn create_token(
     p: Principal,
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<NewToken>), ApiError> {
-    let mut f = Fields::new(&body);
-    let name = f.text("name", 100);
-    let expires_at: Option<DateTime<Utc>> = f.opt("expires_at", "an RFC 3339 instant");
-    if expires_at.is_some_and(|e| e <= app.now()) {
-        f.error("expires_at", "must be in the future");
+    let b: CreateTokenBody = dto(&body)?;
+    let mut e = Errors::default();
+    let name = e.take("name", validate::line(&b.name, 100));
+    if b.expires_at.is_some_and(|at| at <= app.now()) {
+        e.add("expires_at", "must be in the future");
     }
-    f.reject_unknown(&["name", "expires_at"]);
-    let name = f.finish(|| name).map_err(ApiError::Invalid)?;
+    let name = e.finish(name)?;
+    let expires_at = b.expires_at;
     let (token, info) = tokens::create(&app, p.person.id, &name, expires_at).await?;
     Ok((StatusCode::CREATED, Json(NewToken { token, info })))
 }

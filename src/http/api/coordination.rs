@@ -6,19 +6,19 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::NaiveDate;
-use serde::Deserialize;
-use utoipa::ToSchema;
 
 use crate::app::App;
 use crate::auth::Principal;
 use crate::auth::permissions::{self, TicketAccess};
+use crate::coordination::forms::{
+    AnswerBody, DecisionBody, FeedbackBody, FileBody, NewAnswer, NewFeedback,
+};
 use crate::coordination::meeting::{NewDecision, record_decision, record_feedback};
-use crate::coordination::{self as svc, Answer, Attachment, NewRequest, RequestView};
+use crate::coordination::{self as svc, NewRequest, RequestView};
 use crate::http::api::tickets::authorize;
 use crate::http::error::{ApiError, Problem};
 use crate::http::extract::{IdPath, JsonBody, QueryMap};
-use crate::validate::{FieldError, Fields};
+use crate::validate::{FieldError, dto};
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -47,21 +47,6 @@ async fn readable(app: &App, p: &Principal, id: i64) -> Result<RequestView, ApiE
     }
 }
 
-/// Body of `POST /api/v1/tickets/{id}/coordination`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct FileBody {
-    subject: String,
-    question: String,
-    /// A configured category (high_reliability_fee, holiday_outage, …).
-    category: String,
-    /// Department codes asked.
-    departments: Vec<String>,
-    attachments: Option<Vec<Attachment>>,
-    /// By default the same working day, or the next one after the cut-off.
-    answer_by: Option<NaiveDate>,
-}
-
 /// File a coordination request on a ticket.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/coordination", tag = "coordination", request_body = FileBody, params(("id" = i64, Path)),
     responses((status = 201, body = RequestView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -72,38 +57,7 @@ async fn file(
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<RequestView>), ApiError> {
     authorize(&app, &p, id, TicketAccess::Write).await?;
-    let mut f = Fields::new(&body);
-    let subject = f.text("subject", 200);
-    let question = f.text("question", 5000);
-    let category = f.text("category", 64);
-    let departments: Option<Vec<String>> = f.req("departments", "a list of department codes");
-    let attachments: Vec<Attachment> = f
-        .opt("attachments", "a list of {name, link}")
-        .unwrap_or_default();
-    if let Err(m) = svc::check_attachments(&attachments) {
-        f.error("attachments", m);
-    }
-    let answer_by = f.date("answer_by", false);
-    f.reject_unknown(&[
-        "subject",
-        "question",
-        "category",
-        "departments",
-        "attachments",
-        "answer_by",
-    ]);
-    let n = f
-        .finish(|| {
-            Some(NewRequest {
-                subject: subject?,
-                question: question?,
-                category: category?,
-                departments: departments?,
-                attachments,
-                answer_by,
-            })
-        })
-        .map_err(ApiError::Invalid)?;
+    let n = NewRequest::try_from(dto::<FileBody>(&body)?)?;
     Ok((
         StatusCode::CREATED,
         Json(svc::file(&app, &p.actor(), id, n).await?),
@@ -184,17 +138,6 @@ async fn show(
     Ok(Json(readable(&app, &p, id).await?))
 }
 
-/// Body of `POST /api/v1/coordination/{id}/answer`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct AnswerBody {
-    /// agree, disagree or need_info.
-    answer: String,
-    text: Option<String>,
-    /// Which of your departments answers (when you are in several asked).
-    department: Option<String>,
-}
-
 /// Answer for your department (only departments asked may).
 #[utoipa::path(post, path = "/api/v1/coordination/{id}/answer", tag = "coordination", request_body = AnswerBody, params(("id" = i64, Path)),
     responses((status = 200, body = RequestView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -205,15 +148,17 @@ async fn answer(
     JsonBody(body): JsonBody,
 ) -> Result<Json<RequestView>, ApiError> {
     readable(&app, &p, id).await?;
-    let mut f = Fields::new(&body);
-    let raw = f.text("answer", 16);
-    let a = f.parse_with("answer", raw, Answer::parse);
-    let text = f.opt_text("text", 5000);
-    let department = f.opt_text("department", 32);
-    f.reject_unknown(&["answer", "text", "department"]);
-    let a = f.finish(|| a).map_err(ApiError::Invalid)?;
+    let a = NewAnswer::try_from(dto::<AnswerBody>(&body)?)?;
     Ok(Json(
-        svc::answer(&app, &p.person, id, department.as_deref(), a, text).await?,
+        svc::answer(
+            &app,
+            &p.person,
+            id,
+            a.department.as_deref(),
+            a.answer,
+            a.text,
+        )
+        .await?,
     ))
 }
 
@@ -229,17 +174,6 @@ async fn withdraw(
     Ok(Json(svc::withdraw(&app, &p.actor(), id).await?))
 }
 
-/// Body of `POST /api/v1/coordination/{id}/decision`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct DecisionBody {
-    meeting_date: NaiveDate,
-    decision: String,
-    /// Department code responsible for carrying it out.
-    responsible_department: String,
-    due_date: NaiveDate,
-}
-
 /// Record the weekly meeting's decision (settles the request; it becomes a tracked action).
 #[utoipa::path(post, path = "/api/v1/coordination/{id}/decision", tag = "coordination", request_body = DecisionBody, params(("id" = i64, Path)),
     responses((status = 200, body = RequestView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -251,38 +185,8 @@ async fn decision(
 ) -> Result<Json<RequestView>, ApiError> {
     let v = readable(&app, &p, id).await?;
     authorize(&app, &p, v.ticket_id, TicketAccess::Write).await?;
-    let mut f = Fields::new(&body);
-    let meeting_date = f.date("meeting_date", true);
-    let text = f.text("decision", 5000);
-    let responsible = f.text("responsible_department", 32);
-    let due_date = f.date("due_date", true);
-    f.reject_unknown(&[
-        "meeting_date",
-        "decision",
-        "responsible_department",
-        "due_date",
-    ]);
-    let n = f
-        .finish(|| {
-            Some(NewDecision {
-                meeting_date: meeting_date?,
-                decision: text?,
-                responsible: responsible?,
-                due_date: due_date?,
-            })
-        })
-        .map_err(ApiError::Invalid)?;
+    let n = NewDecision::try_from(dto::<DecisionBody>(&body)?)?;
     Ok(Json(record_decision(&app, &p.actor(), id, n).await?))
-}
-
-/// Body of `POST /api/v1/coordination/{id}/feedback`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct FeedbackBody {
-    given_on: NaiveDate,
-    /// phone, visit, mail, wechat …
-    channel: String,
-    text: String,
 }
 
 /// Record the feedback given to the customer.
@@ -296,13 +200,8 @@ async fn feedback(
 ) -> Result<Json<RequestView>, ApiError> {
     let v = readable(&app, &p, id).await?;
     authorize(&app, &p, v.ticket_id, TicketAccess::Write).await?;
-    let mut f = Fields::new(&body);
-    let given_on = f.date("given_on", true);
-    let channel = f.text("channel", 32);
-    let text = f.text("text", 5000);
-    f.reject_unknown(&["given_on", "channel", "text"]);
-    let (g, c, t) = f
-        .finish(|| Some((given_on?, channel?, text?)))
-        .map_err(ApiError::Invalid)?;
-    Ok(Json(record_feedback(&app, &p.actor(), id, g, c, t).await?))
+    let n = NewFeedback::try_from(dto::<FeedbackBody>(&body)?)?;
+    Ok(Json(
+        record_feedback(&app, &p.actor(), id, n.given_on, n.channel, n.text).await?,
+    ))
 }

@@ -15,7 +15,7 @@ use crate::org::entity::{person, unit};
 use crate::org::service::{self as org, Grant};
 use crate::org::{NewPerson, NewUnit, PersonForm, UnitForm};
 use crate::tickets::service::HeldTicket;
-use crate::validate::Fields;
+use crate::validate::dto;
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -192,15 +192,7 @@ async fn create_unit(
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<UnitView>), ApiError> {
     require_admin(&p)?;
-    let mut f = Fields::new(&body);
-    let form = UnitForm {
-        code: f.req("code", "a string").unwrap_or_default(),
-        name: f.req("name", "a string").unwrap_or_default(),
-        kind: f.req("kind", "a string").unwrap_or_default(),
-        parent: f.opt("parent", "a string"),
-    };
-    f.reject_unknown(&["code", "name", "kind", "parent"]);
-    let u = parsed(f, NewUnit::try_from(form))?;
+    let u = NewUnit::try_from(dto::<UnitForm>(&body)?)?;
     let bureau = match &u.parent_code {
         Some(code) => org::unit_by_code(&app.db, code.as_str())
             .await?
@@ -239,27 +231,6 @@ async fn list_people(
     Ok(Json(out))
 }
 
-/// The errors of reading a body's fields and of parsing them, together.
-fn parsed<T>(
-    f: Fields<'_>,
-    value: Result<T, Vec<crate::validate::FieldError>>,
-) -> Result<T, ApiError> {
-    let mut errors = f.errors;
-    match value {
-        Ok(v) if errors.is_empty() => Ok(v),
-        Ok(_) => Err(ApiError::Invalid(errors)),
-        Err(more) => {
-            // A field the body got wrong is reported once, by what was wrong with it.
-            let extra: Vec<_> = more
-                .into_iter()
-                .filter(|e| !errors.iter().any(|x| x.field == e.field))
-                .collect();
-            errors.extend(extra);
-            Err(ApiError::Invalid(errors))
-        }
-    }
-}
-
 /// Create a person (an admin of the bureau of their unit). No password:
 /// an operator sets one with `yekuo user reset-password`.
 #[utoipa::path(post, path = "/api/v1/people", tag = "org", request_body = PersonForm,
@@ -270,20 +241,7 @@ async fn create_person(
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<PersonView>), ApiError> {
     require_admin(&p)?;
-    let mut f = Fields::new(&body);
-    let form = PersonForm {
-        username: f.req("username", "a string").unwrap_or_default(),
-        name: f.req("name", "a string").unwrap_or_default(),
-        email: f.req("email", "a string").unwrap_or_default(),
-        phone: f.opt("phone", "a string"),
-        unit: f.opt("unit", "a string"),
-        lang: f.opt("lang", "a string"),
-        roles: f.req("roles", "a list of role names").unwrap_or_default(),
-    };
-    f.reject_unknown(&[
-        "username", "name", "email", "phone", "unit", "lang", "roles",
-    ]);
-    let new = parsed(f, NewPerson::try_from(form))?;
+    let new = NewPerson::try_from(dto::<PersonForm>(&body)?)?;
     // Every unit the person or one of their roles is in: the admin must
     // administer each one's bureau.
     let mut bureaus = Vec::new();
