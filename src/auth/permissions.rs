@@ -42,7 +42,7 @@ pub async fn check_ticket(
     let mut access = ticket_access(p, t);
     if access == TicketAccess::None {
         let mine = p.units_with(Role::Department);
-        if !mine.is_empty() && crate::tickets::service::asked_of_any(app, t.id, &mine).await? {
+        if !mine.is_empty() && crate::tickets::store::asked_of_any(app, t.id, &mine).await? {
             access = TicketAccess::Read;
         }
     }

@@ -19,7 +19,7 @@ use crate::org::entity::person;
 use crate::org::service::{grants_of, unit_by_code, unit_by_id};
 use crate::org::{Role, UnitKind};
 use crate::tickets::Actor;
-use crate::tickets::service::{append_event, find_row};
+use crate::tickets::store::{append_event, find_row};
 
 /// Reads request `id` for update inside `txn` (its row locked on
 /// PostgreSQL; SQLite has one writer), `Conflict` unless it is open.
@@ -175,7 +175,7 @@ pub async fn file(
     let codes: Vec<&str> = departments.iter().map(|d| d.code.as_str()).collect();
     append_event(&txn, ticket_id, actor, now, "coordination_filed", json!({"request_id": r.id, "subject": n.subject, "departments": codes, "answer_by": answer_by})).await?;
     let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
-    crate::tickets::service::record_asked(&txn, ticket_id, &ids).await?;
+    crate::tickets::store::record_asked(&txn, ticket_id, &ids).await?;
     txn.commit().await?;
     view(app, r).await
 }

@@ -24,7 +24,7 @@ use crate::org::UnitKind;
 use crate::org::service::{person_by_id, person_by_username, unit_by_code, unit_by_id};
 use crate::tickets::Actor;
 use crate::tickets::entity::ticket;
-use crate::tickets::service::append_event;
+use crate::tickets::store::append_event;
 
 /// A decision from the meeting's minutes.
 #[derive(Debug, Clone)]

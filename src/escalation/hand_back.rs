@@ -4,7 +4,8 @@
 
 use crate::app::App;
 use crate::org::Role;
-use crate::tickets::service::{act, find_row};
+use crate::tickets::service::act;
+use crate::tickets::store::find_row;
 use crate::tickets::{Action, Actor, ServiceError, TicketView};
 
 use super::decide::{Holders, due_of};

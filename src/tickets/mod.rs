@@ -8,6 +8,7 @@ pub mod input;
 pub mod list;
 pub mod recompute;
 pub mod service;
+pub mod store;
 pub mod view;
 
 pub use actions::Action;

@@ -15,7 +15,7 @@ use crate::app::App;
 use super::ServiceError;
 use super::actions;
 use super::entity::ticket;
-use super::service::{append_event, load_history};
+use super::store::{append_event, load_history};
 
 /// One ticket whose due date or stage due date changes.
 #[derive(Debug, Clone, Serialize)]
@@ -82,7 +82,7 @@ pub async fn recompute_open(
             let txn = app.begin_write().await?;
             // Read again under the ticket's lock: the batch was read before,
             // and another writer may have changed the ticket since.
-            let old = super::service::lock(&txn, listed.id).await?;
+            let old = super::store::lock(&txn, listed.id).await?;
             if !old.status.is_live() || old.calendar_version == app.calendar.version() {
                 continue;
             }
@@ -115,7 +115,7 @@ pub async fn recompute_open(
             am.id = Unchanged(t.id);
             am.update(&txn).await?;
             if t.due_at != old.due_at {
-                super::service::sync_due(&txn, t.id, t.due_at).await?;
+                super::store::sync_due(&txn, t.id, t.due_at).await?;
             }
             if moved {
                 let payload = json!({

@@ -809,7 +809,7 @@ async fn expected_list(t: &TestApp, user: &str, query: &str) -> Vec<i64> {
     for tk in ticket::Entity::find().all(&app.db).await.unwrap() {
         let readable = ticket_access(&p, &tk) != TicketAccess::None
             || (!depts.is_empty()
-                && yekuo::tickets::service::asked_of_any(app, tk.id, &depts)
+                && yekuo::tickets::store::asked_of_any(app, tk.id, &depts)
                     .await
                     .unwrap());
         let live = tk.status.is_live();

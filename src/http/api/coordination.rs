@@ -36,7 +36,7 @@ pub fn router() -> Router<App> {
 async fn readable(app: &App, p: &Principal, id: i64) -> Result<RequestView, ApiError> {
     let r = svc::find(app, id).await?;
     let v = svc::view(app, r).await?;
-    let t = crate::tickets::service::find_row(app, v.ticket_id).await?;
+    let t = crate::tickets::store::find_row(app, v.ticket_id).await?;
     let asked: Vec<i64> = v.targets.iter().map(|t| t.department_id).collect();
     if permissions::reads_request(p, &t, &asked) {
         Ok(v)

@@ -46,7 +46,7 @@ pub(crate) async fn authorize(
     id: i64,
     need: TicketAccess,
 ) -> Result<(), ApiError> {
-    let t = service::find_row(app, id).await?;
+    let t = crate::tickets::store::find_row(app, id).await?;
     authorize_row(app, p, &t, need).await
 }
 
