@@ -68,49 +68,6 @@ pub struct ServerConfig {
     pub base_url: String,
 }
 
-#[derive(Clone, Deserialize)]
-pub struct DatabaseConfig {
-    pub url: String,
-    #[serde(default)]
-    pub password: Secret,
-    pub migrate_on_start: bool,
-    pub max_connections: u32,
-    /// SQLite: how long a writer waits for another process's write lock.
-    pub busy_timeout_seconds: u64,
-    /// SQLite: page cache per connection, in KiB (bounds memory).
-    pub cache_kib: u32,
-    /// SQLite: read connections (`max_connections` is PostgreSQL's pool).
-    pub sqlite_readers: u32,
-}
-
-impl fmt::Debug for DatabaseConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DatabaseConfig")
-            .field("url", &redact_url(&self.url))
-            .field("password", &self.password)
-            .field("migrate_on_start", &self.migrate_on_start)
-            .field("max_connections", &self.max_connections)
-            .field("busy_timeout_seconds", &self.busy_timeout_seconds)
-            .field("cache_kib", &self.cache_kib)
-            .field("sqlite_readers", &self.sqlite_readers)
-            .finish()
-    }
-}
-
-/// `scheme://user:secret@host` → `scheme://user:***@host`.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let Some((userinfo, host)) = rest.split_once('@') else {
-        return url.to_string();
-    };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_string(),
-    }
-}
-
 #[derive(Debug, Clone, Deserialize)]
 pub struct TimeConfig {
     pub zone: String,
@@ -124,190 +81,16 @@ pub struct CalendarConfig {
     pub dir: String,
 }
 
-/// `[mail]`: the outbox's transport and delivery worker (see docs/mail.md).
-#[derive(Debug, Clone, Deserialize)]
-pub struct MailConfig {
-    /// `file` (the embedded default), `smtp`, or `memory` (tests only).
-    pub transport: String,
-    /// Folder of the `file` transport's `.eml` files.
-    pub dir: String,
-    pub from: String,
-    #[serde(default)]
-    pub smtp_host: String,
-    pub smtp_port: u16,
-    #[serde(default)]
-    pub smtp_username: String,
-    #[serde(default)]
-    pub smtp_password: Secret,
-    /// `starttls`, `tls` (implicit, port 465) or `none` (plain).
-    pub smtp_security: crate::mail::SmtpSecurity,
-    /// Timeout of each SMTP command, connecting included.
-    pub smtp_timeout_seconds: u64,
-    /// At most this many pooled SMTP connections.
-    pub smtp_pool_size: u32,
-    /// Host part of Message-IDs; empty: the domain of `from`.
-    #[serde(default)]
-    pub message_id_domain: String,
-    /// A worker's claim on a row lasts this long; then another may take it.
-    pub claim_seconds: u64,
-    /// First retry delay; doubles per attempt up to `retry_max_seconds`.
-    pub retry_base_seconds: u64,
-    pub retry_max_seconds: u64,
-    /// After this many attempts a row becomes `failed`.
-    pub max_attempts: u32,
-    /// Rows claimed per round of the delivery worker.
-    pub batch_size: u64,
-    /// Whether `transport = "memory"` is allowed (tests set it; production never).
-    #[serde(default)]
-    pub allow_memory: bool,
-}
-
-impl MailConfig {
-    fn validate(&self) -> Result<(), ConfigError> {
-        let bad =
-            |key: &str, problem: String| Err(ConfigError::invalid(format!("mail.{key}"), problem));
-        match self.transport.as_str() {
-            "file" | "smtp" => {}
-            "memory" if self.allow_memory => {}
-            "memory" => {
-                return bad(
-                    "transport",
-                    "`memory` keeps mail in the process and loses it; it is for tests only (set mail.allow_memory)".into(),
-                );
-            }
-            other => {
-                return bad(
-                    "transport",
-                    format!("`{other}` is not one of file, smtp, memory"),
-                );
-            }
-        }
-        if let Err(e) = crate::mail::EmailAddress::parse(&self.from) {
-            return bad("from", e.to_string());
-        }
-        if self.transport == "smtp" && self.smtp_host.trim().is_empty() {
-            return bad(
-                "smtp_host",
-                "is required when mail.transport = \"smtp\"".into(),
-            );
-        }
-        if self.transport == "smtp" && self.smtp_port == 0 {
-            return bad("smtp_port", "must be a TCP port (1-65535)".into());
-        }
-        if self.smtp_username.is_empty() != self.smtp_password.is_empty() {
-            return bad(
-                "smtp_password",
-                "give both smtp_username and smtp_password, or neither".into(),
-            );
-        }
-        for (key, value) in [
-            ("smtp_timeout_seconds", self.smtp_timeout_seconds),
-            ("smtp_pool_size", u64::from(self.smtp_pool_size)),
-            ("claim_seconds", self.claim_seconds),
-            ("retry_base_seconds", self.retry_base_seconds),
-            ("max_attempts", u64::from(self.max_attempts)),
-            ("batch_size", self.batch_size),
-        ] {
-            if value == 0 {
-                return bad(key, "must be at least 1".into());
-            }
-        }
-        if self.retry_max_seconds < self.retry_base_seconds {
-            return bad(
-                "retry_max_seconds",
-                "must be at least mail.retry_base_seconds".into(),
-            );
-        }
-        if self.claim_seconds <= self.smtp_timeout_seconds {
-            return bad(
-                "claim_seconds",
-                "must exceed mail.smtp_timeout_seconds, or a slow send would be claimed again"
-                    .into(),
-            );
-        }
-        Ok(())
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct AuthConfig {
-    pub session_hours: u32,
-    pub max_failures: u32,
-    pub failure_window_minutes: u32,
-    pub lock_minutes: u32,
-    pub failure_delay_ms: u64,
-    pub trust_forwarded_for: bool,
-    /// How long a resolved token or session is reused (0–5 s).
-    pub credential_cache_seconds: u32,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct CoordinationConfig {
-    pub cutoff: String,
-    pub end_of_day: String,
-    pub digest_time: String,
-    pub meeting_weekday: String,
-    pub meeting_time: String,
-    #[serde(default)]
-    pub meeting_participants: Vec<String>,
-    /// Whether a request may ask departments of another bureau than the
-    /// ticket's (off: each bureau coordinates within itself).
-    #[serde(default)]
-    pub cross_bureau: bool,
-    pub categories: Vec<crate::sla::NamedConfig>,
-}
-
-impl CoordinationConfig {
-    /// The times, parsed (or the first key that is wrong).
-    pub fn times(&self) -> Result<CoordinationTimes, ConfigError> {
-        Ok(CoordinationTimes {
-            cutoff: self.time("cutoff")?,
-            end_of_day: self.time("end_of_day")?,
-            digest_time: self.time("digest_time")?,
-            meeting_weekday: self.weekday()?,
-            meeting_time: self.time("meeting_time")?,
-        })
-    }
-
-    /// A configured `HH:MM` time, or the key and problem.
-    fn time(&self, key: &str) -> Result<chrono::NaiveTime, ConfigError> {
-        let raw = match key {
-            "cutoff" => &self.cutoff,
-            "end_of_day" => &self.end_of_day,
-            "digest_time" => &self.digest_time,
-            _ => &self.meeting_time,
-        };
-        chrono::NaiveTime::parse_from_str(raw, "%H:%M").map_err(|_| {
-            ConfigError::invalid(
-                format!("coordination.{key}"),
-                format!("`{raw}` is not a time like 08:30"),
-            )
-        })
-    }
-
-    fn weekday(&self) -> Result<chrono::Weekday, ConfigError> {
-        self.meeting_weekday.parse().map_err(|_| {
-            ConfigError::invalid(
-                "coordination.meeting_weekday",
-                format!("`{}` is not a weekday like Mon", self.meeting_weekday),
-            )
-        })
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct SchedulerConfig {
-    pub enabled: bool,
-    pub sweep_cron: String,
-    pub delivery_cron: String,
-    pub digest_cron: String,
-    pub lease_seconds: u32,
-}
-
 #[derive(Debug, Clone, Deserialize)]
 pub struct LogConfig {
     pub filter: String,
 }
+
+pub use crate::auth::settings::AuthConfig;
+pub use crate::coordination::settings::{CoordinationConfig, CoordinationTimes};
+pub use crate::db::{DatabaseConfig, redact_url};
+pub use crate::mail::settings::MailConfig;
+pub use crate::scheduler::SchedulerConfig;
 
 /// The raw configuration as read from the layers.
 #[derive(Debug, Clone, Deserialize)]
@@ -338,16 +121,6 @@ pub struct Config {
     pub sla: SlaPolicy,
     /// The escalation ladders.
     pub ladder: crate::sla::LadderPolicy,
-}
-
-/// The times of the coordination day, parsed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CoordinationTimes {
-    pub cutoff: chrono::NaiveTime,
-    pub end_of_day: chrono::NaiveTime,
-    pub digest_time: chrono::NaiveTime,
-    pub meeting_weekday: chrono::Weekday,
-    pub meeting_time: chrono::NaiveTime,
 }
 
 /// A configuration problem, naming the key.

@@ -11,6 +11,7 @@
 //! command) waits for the busy timeout instead of failing. On PostgreSQL
 //! the writer is the same pool; row locks order writers.
 
+use std::fmt;
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
@@ -18,8 +19,53 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
+use serde::Deserialize;
 
-use crate::config::{DatabaseConfig, redact_url};
+use crate::config::Secret;
+
+/// `[database]`: where the data is and how many connections read it.
+#[derive(Clone, Deserialize)]
+pub struct DatabaseConfig {
+    pub url: String,
+    #[serde(default)]
+    pub password: Secret,
+    pub migrate_on_start: bool,
+    pub max_connections: u32,
+    /// SQLite: how long a writer waits for another process's write lock.
+    pub busy_timeout_seconds: u64,
+    /// SQLite: page cache per connection, in KiB (bounds memory).
+    pub cache_kib: u32,
+    /// SQLite: read connections (`max_connections` is PostgreSQL's pool).
+    pub sqlite_readers: u32,
+}
+
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &redact_url(&self.url))
+            .field("password", &self.password)
+            .field("migrate_on_start", &self.migrate_on_start)
+            .field("max_connections", &self.max_connections)
+            .field("busy_timeout_seconds", &self.busy_timeout_seconds)
+            .field("cache_kib", &self.cache_kib)
+            .field("sqlite_readers", &self.sqlite_readers)
+            .finish()
+    }
+}
+
+/// `scheme://user:secret@host` → `scheme://user:***@host`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
 
 /// Opens the pool described by `cfg`. For SQLite, creates the file's folder.
 pub async fn connect(cfg: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {

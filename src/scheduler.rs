@@ -11,10 +11,21 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     sea_query::{Expr, OnConflict},
 };
+use serde::Deserialize;
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
 use crate::app::App;
 use crate::mail::Transport;
+
+/// `[scheduler]`: the jobs inside `serve`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SchedulerConfig {
+    pub enabled: bool,
+    pub sweep_cron: String,
+    pub delivery_cron: String,
+    pub digest_cron: String,
+    pub lease_seconds: u32,
+}
 
 /// The lease rows (`job_leases`).
 pub mod lease {

@@ -6,6 +6,7 @@ pub mod entity;
 pub mod permissions;
 pub mod secret;
 pub mod sessions;
+pub mod settings;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

@@ -8,6 +8,7 @@ pub mod entity;
 pub mod forms;
 pub mod meeting;
 pub mod rules;
+pub mod settings;
 pub mod views;
 
 pub use commands::{NewRequest, answer, file, withdraw};

@@ -13,6 +13,7 @@ mod deliver;
 mod entity;
 mod ops;
 mod outbox;
+pub mod settings;
 mod templates;
 mod transport;
 
