@@ -257,6 +257,22 @@ fn cli(t: &TestApp, args: &[&str]) -> (i32, String) {
     )
 }
 
+/// The rows an import of `csv` refuses (it must refuse some).
+async fn refused_rows(t: &TestApp, csv: &str) -> Vec<yekuo::org::import::RowError> {
+    match import_bytes(
+        &t.app.writer,
+        csv.as_bytes(),
+        Format::Csv,
+        false,
+        t.app.now(),
+    )
+    .await
+    {
+        Err(ImportError::Rows(rows)) => rows,
+        other => panic!("{csv:?} was not refused row by row: {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn the_same_bad_value_gets_the_same_message_over_http_the_cli_and_the_import() {
     let t = TestApp::spawn(local("2026-03-02 10:00")).await;
@@ -314,17 +330,7 @@ async fn the_same_bad_value_gets_the_same_message_over_http_the_cli_and_the_impo
         let csv = format!(
             "type,code,name,email,unit,roles\nperson,\"{username}\",新同事,\"{email}\",GZ-TH,manager\n"
         );
-        let Err(ImportError::Rows(rows)) = import_bytes(
-            &t.app.writer,
-            csv.as_bytes(),
-            Format::Csv,
-            false,
-            t.app.now(),
-        )
-        .await
-        else {
-            panic!("{value:?} imported");
-        };
+        let rows = refused_rows(&t, &csv).await;
         assert!(
             rows.iter()
                 .any(|r| r.message == format!("{column}: {message}")),
@@ -353,17 +359,7 @@ async fn the_same_bad_value_gets_the_same_message_over_http_the_cli_and_the_impo
     assert_ne!(code, 0);
     assert!(err.contains(&format!("code: {message}")), "{err}");
     let csv = "type,code,name,kind\nunit,<b>X</b>,标记,bureau\n";
-    let Err(ImportError::Rows(rows)) = import_bytes(
-        &t.app.writer,
-        csv.as_bytes(),
-        Format::Csv,
-        false,
-        t.app.now(),
-    )
-    .await
-    else {
-        panic!("markup imported");
-    };
+    let rows = refused_rows(&t, csv).await;
     assert_eq!(rows[0].message, format!("code: {message}"));
     assert!(!usernames(&t).await.iter().any(|u| u.starts_with("parity")));
     t.stop().await;
