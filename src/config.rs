@@ -252,7 +252,7 @@ impl Config {
             ));
         }
         let sla = SlaPolicy::from_config(&raw.sla)?;
-        let keys: Vec<String> = sla.categories.iter().map(|c| c.key.clone()).collect();
+        let keys: Vec<String> = sla.categories.iter().map(|c| c.key.to_string()).collect();
         let ladder = crate::sla::LadderPolicy::from_config(&raw.ladder, &keys)?;
         Ok(Config {
             raw,

@@ -55,7 +55,7 @@ pub async fn seed(app: &App, spec: &DemoSpec) -> anyhow::Result<u64> {
         );
         let category = policy
             .categorize(v, p, n)
-            .map(|c| c.key.clone())
+            .map(|c| c.key.to_string())
             .unwrap_or_default();
         let mut t = ticket::Model {
             id: 0,
@@ -72,7 +72,7 @@ pub async fn seed(app: &App, spec: &DemoSpec) -> anyhow::Result<u64> {
             bureau_id,
             manager_id,
             accepted_on,
-            stage: policy.first_stage().key.clone(),
+            stage: policy.first_stage().key.to_string(),
             stage_entered_at: now,
             stage_due_date: None,
             stage_due_at: None,

@@ -210,7 +210,7 @@ async fn context(
                 c.name_zh.clone()
             }
         }),
-        limit_working_days: category.map_or(0, |c| c.limit_working_days),
+        limit_working_days: category.map_or(0, |c| c.limit_working_days.get()),
         accepted_on: t.accepted_on,
         due_date: t.due_date,
         provisional: t.provisional,

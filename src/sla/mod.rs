@@ -4,6 +4,7 @@
 mod deadline;
 pub mod ladder;
 mod policy;
+mod words;
 
 pub use deadline::{
     Due, DueExplanation, Pause, PauseFact, SlaClock, StageSla, StageSlaState, StageVisit, Standing,
@@ -13,6 +14,7 @@ pub use policy::{
     Category, CategoryConfig, CountedFrom, NamedConfig, PauseReason, PowerSources, SlaConfig,
     SlaPolicy, Stage, StageConfig, VoltageLevel,
 };
+pub use words::{CategoryKey, StageKey, WorkingDays};
 
 #[cfg(test)]
 mod tests;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::words::{CategoryKey, StageKey, WorkingDays};
 use crate::config::ConfigError;
 
 /// Supply voltage of a connection.
@@ -126,10 +127,10 @@ pub struct NamedConfig {
 /// A ticket category with its limit and the tickets it applies to.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Category {
-    pub key: String,
+    pub key: CategoryKey,
     pub name_zh: String,
     pub name_en: String,
-    pub limit_working_days: u32,
+    pub limit_working_days: WorkingDays,
     pub new_line: Option<bool>,
     pub power_sources: Option<PowerSources>,
     pub voltage_levels: Vec<VoltageLevel>,
@@ -156,10 +157,10 @@ pub enum CountedFrom {
 /// One stage of the ordered stage list.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Stage {
-    pub key: String,
+    pub key: StageKey,
     pub name_zh: String,
     pub name_en: String,
-    pub limit_working_days: Option<u32>,
+    pub limit_working_days: Option<WorkingDays>,
     pub counted_from: CountedFrom,
     pub skippable: bool,
     pub min_voltage_kv: Option<u32>,
@@ -170,7 +171,7 @@ impl Stage {
     pub fn limit_for(&self, voltage: VoltageLevel) -> Option<u32> {
         match self.min_voltage_kv {
             Some(min) if voltage.kv() < min => None,
-            _ => self.limit_working_days,
+            _ => self.limit_working_days.map(WorkingDays::get),
         }
     }
 }
@@ -195,22 +196,19 @@ fn bad(key: String, problem: impl Into<String>) -> ConfigError {
     ConfigError::invalid(key, problem)
 }
 
-fn check_key(key: &str, at: String, seen: &mut Vec<String>) -> Result<(), ConfigError> {
-    let ok = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !ok {
-        return Err(bad(
-            at,
-            format!("`{key}` must be lower-case letters, digits and _"),
-        ));
-    }
-    if seen.iter().any(|k| k == key) {
+/// A configured key, parsed by `parse`, once in its list.
+fn check_key<K: PartialEq + Clone + std::fmt::Display>(
+    raw: &str,
+    parse: impl Fn(&str) -> Result<K, String>,
+    at: String,
+    seen: &mut Vec<K>,
+) -> Result<K, ConfigError> {
+    let key = parse(raw).map_err(|e| bad(at.clone(), e))?;
+    if seen.contains(&key) {
         return Err(bad(at, format!("`{key}` appears twice")));
     }
-    seen.push(key.to_string());
-    Ok(())
+    seen.push(key.clone());
+    Ok(key)
 }
 
 impl SlaPolicy {
@@ -229,10 +227,9 @@ impl SlaPolicy {
         let mut categories = Vec::new();
         for (i, cat) in c.categories.iter().enumerate() {
             let at = |f: &str| format!("sla.categories[{i}].{f}");
-            check_key(&cat.key, at("key"), &mut seen)?;
-            if cat.limit_working_days == 0 || cat.limit_working_days > 1000 {
-                return Err(bad(at("limit_working_days"), "must be between 1 and 1000"));
-            }
+            let key = check_key(&cat.key, CategoryKey::parse, at("key"), &mut seen)?;
+            let limit = WorkingDays::new(cat.limit_working_days)
+                .map_err(|e| bad(at("limit_working_days"), e))?;
             let power_sources = cat
                 .power_sources
                 .as_deref()
@@ -246,10 +243,10 @@ impl SlaPolicy {
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| bad(at("voltage_levels"), e))?;
             categories.push(Category {
-                key: cat.key.clone(),
+                key,
                 name_zh: cat.name_zh.clone(),
                 name_en: cat.name_en.clone(),
-                limit_working_days: cat.limit_working_days,
+                limit_working_days: limit,
                 new_line: cat.new_line,
                 power_sources,
                 voltage_levels,
@@ -259,7 +256,7 @@ impl SlaPolicy {
         let mut stages = Vec::new();
         for (i, st) in c.stages.iter().enumerate() {
             let at = |f: &str| format!("sla.stages[{i}].{f}");
-            check_key(&st.key, at("key"), &mut seen)?;
+            let key = check_key(&st.key, StageKey::parse, at("key"), &mut seen)?;
             let counted_from = match st.counted_from.as_deref() {
                 None | Some("stage_start") => CountedFrom::StageStart,
                 Some("acceptance") => CountedFrom::Acceptance,
@@ -270,17 +267,21 @@ impl SlaPolicy {
                     ));
                 }
             };
-            if st.limit_working_days == Some(0) {
-                return Err(bad(
-                    at("limit_working_days"),
-                    "must be at least 1 (omit for unlimited)",
-                ));
-            }
+            let limit = st
+                .limit_working_days
+                .map(WorkingDays::new)
+                .transpose()
+                .map_err(|e| {
+                    bad(
+                        at("limit_working_days"),
+                        format!("{e} (omit for unlimited)"),
+                    )
+                })?;
             stages.push(Stage {
-                key: st.key.clone(),
+                key,
                 name_zh: st.name_zh.clone(),
                 name_en: st.name_en.clone(),
-                limit_working_days: st.limit_working_days,
+                limit_working_days: limit,
                 counted_from,
                 skippable: st.skippable,
                 min_voltage_kv: st.min_voltage_kv,
@@ -295,7 +296,12 @@ impl SlaPolicy {
         let mut seen = Vec::new();
         let mut pause_reasons = Vec::new();
         for (i, r) in c.pause_reasons.iter().enumerate() {
-            check_key(&r.key, format!("sla.pause_reasons[{i}].key"), &mut seen)?;
+            check_key(
+                &r.key,
+                super::words::key,
+                format!("sla.pause_reasons[{i}].key"),
+                &mut seen,
+            )?;
             pause_reasons.push(PauseReason {
                 key: r.key.clone(),
                 name_zh: r.name_zh.clone(),
@@ -375,23 +381,23 @@ mod tests {
         let p = policy();
         let lim = |ps, nl| {
             p.categorize(VoltageLevel::Kv10, ps, nl)
-                .map(|c| (c.key.clone(), c.limit_working_days))
+                .map(|c| (c.key.to_string(), c.limit_working_days.get()))
         };
         assert_eq!(
             lim(PowerSources::Single, false),
-            Some(("mv_existing_single".into(), 80))
+            Some(("mv_existing_single".to_string(), 80))
         );
         assert_eq!(
             lim(PowerSources::Dual, false),
-            Some(("mv_existing_dual".into(), 80))
+            Some(("mv_existing_dual".to_string(), 80))
         );
         assert_eq!(
             lim(PowerSources::Single, true),
-            Some(("mv_new_single".into(), 80))
+            Some(("mv_new_single".to_string(), 80))
         );
         assert_eq!(
             lim(PowerSources::Dual, true),
-            Some(("mv_new_dual".into(), 90))
+            Some(("mv_new_dual".to_string(), 90))
         );
     }
 

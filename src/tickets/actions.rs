@@ -174,7 +174,7 @@ pub fn apply(
             let to = match to {
                 Some(to) => to,
                 None => match app.policy.stages.get(idx + 1) {
-                    Some(s) => s.key.clone(),
+                    Some(s) => s.key.to_string(),
                     None => {
                         return Err(conflict(format!(
                             "`{from}` is the last stage; close the ticket instead"
@@ -263,7 +263,7 @@ pub fn apply(
                 )));
             }
             let last = &app.policy.last_stage().key;
-            if &t.stage != last {
+            if *last != t.stage {
                 return Err(conflict(format!(
                     "ticket is in stage `{}`; it can be closed only in the last stage `{last}`",
                     t.stage
@@ -360,7 +360,7 @@ pub fn recompute(app: &App, t: &mut ticket::Model, h: &History, now: DateTime<Ut
     let limit = app
         .policy
         .category(&t.category)
-        .map(|c| c.limit_working_days)
+        .map(|c| c.limit_working_days.get())
         .unwrap_or(0);
     let due = sla.ticket_due(t.accepted_on, limit, &pauses, now);
     t.due_date = due.due_date;
@@ -450,7 +450,7 @@ fn update(
                 "no configured category matches the changed ticket",
             )
         })?;
-        Some(c.key.clone())
+        Some(c.key.to_string())
     } else {
         None
     };

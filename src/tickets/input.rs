@@ -122,7 +122,7 @@ fn derived_category(
 ) -> Result<String, String> {
     policy
         .categorize(v, p, n)
-        .map(|c| c.key.clone())
+        .map(|c| c.key.to_string())
         .ok_or_else(|| {
             format!(
                 "no configured category matches {} / {} / new line {n}",
@@ -183,7 +183,7 @@ impl NewTicket {
             _ => None,
         };
         let stage = match b.stage.as_deref().map(str::trim) {
-            None | Some("") => Some(policy.first_stage().key.clone()),
+            None | Some("") => Some(policy.first_stage().key.to_string()),
             Some(s) if policy.stage(s).is_some() => Some(s.to_string()),
             Some(s) => e.take("stage", Err(format!("`{s}` is not a configured stage"))),
         };

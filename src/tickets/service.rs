@@ -166,7 +166,7 @@ pub async fn create(app: &App, actor: &Actor, n: NewTicket) -> Result<TicketView
     let limit = app
         .policy
         .category(&t.category)
-        .map(|c| c.limit_working_days);
+        .map(|c| c.limit_working_days.get());
     let payload = json!({
         "ticket_no": t.ticket_no, "category": t.category, "limit_working_days": limit,
         "accepted_on": t.accepted_on, "due_date": t.due_date, "provisional": t.provisional,
@@ -313,7 +313,7 @@ pub async fn explain(
     let limit = app
         .policy
         .category(&t.category)
-        .map(|c| c.limit_working_days)
+        .map(|c| c.limit_working_days.get())
         .unwrap_or(0);
     let until = t.closed_at.unwrap_or(now);
     Ok(app.sla().explain(

@@ -329,7 +329,7 @@ impl TicketView {
         let limit = app
             .policy
             .category(&t.category)
-            .map(|c| c.limit_working_days)
+            .map(|c| c.limit_working_days.get())
             .unwrap_or_default();
         let stage_limit = app
             .policy
