@@ -106,6 +106,7 @@ pub struct RawConfig {
     pub log: LogConfig,
     pub sla: crate::sla::SlaConfig,
     pub ladder: crate::sla::LadderConfig,
+    pub lights: crate::sla::LightsConfig,
 }
 
 /// Validated configuration, ready to use: what requests read is parsed
@@ -121,6 +122,8 @@ pub struct Config {
     pub sla: SlaPolicy,
     /// The escalation ladders.
     pub ladder: crate::sla::LadderPolicy,
+    /// When an open ticket turns yellow and red.
+    pub lights: crate::sla::Lights,
 }
 
 /// A configuration problem, naming the key.
@@ -254,6 +257,7 @@ impl Config {
         let sla = SlaPolicy::from_config(&raw.sla)?;
         let keys: Vec<String> = sla.categories.iter().map(|c| c.key.to_string()).collect();
         let ladder = crate::sla::LadderPolicy::from_config(&raw.ladder, &keys)?;
+        let lights = crate::sla::Lights::from_config(&raw.lights)?;
         Ok(Config {
             raw,
             bind,
@@ -261,6 +265,7 @@ impl Config {
             coordination,
             sla,
             ladder,
+            lights,
         })
     }
 

@@ -192,7 +192,8 @@ impl Ladder {
     }
 }
 
-fn level_instant(offset: Offset, due: &Due, sla: &SlaClock) -> DateTime<Utc> {
+/// The instant lying `offset` before the deadline `due`.
+pub(crate) fn level_instant(offset: Offset, due: &Due, sla: &SlaClock) -> DateTime<Utc> {
     // `due_at` is 00:00 local of the day after the due date.
     let day_after: NaiveDate = due.due_date + Days::new(1);
     match offset {

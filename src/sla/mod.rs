@@ -3,6 +3,7 @@
 
 mod deadline;
 pub mod ladder;
+mod lights;
 mod policy;
 mod words;
 
@@ -10,6 +11,7 @@ pub use deadline::{
     Due, DueExplanation, Pause, PauseFact, SlaClock, StageSla, StageSlaState, StageVisit, Standing,
 };
 pub use ladder::{Ladder, LadderConfig, LadderPolicy, Level, LevelDue, Offset};
+pub use lights::{Light, Lights, LightsConfig};
 pub use policy::{
     Category, CategoryConfig, CountedFrom, NamedConfig, PauseReason, PowerSources, SlaConfig,
     SlaPolicy, Stage, StageConfig, VoltageLevel,

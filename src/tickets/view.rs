@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::app::App;
-use crate::sla::{Pause, StageSla, StageSlaState, Standing};
+use crate::sla::{Light, Pause, StageSla, StageSlaState, Standing};
 
 use super::actions::{History, Tracked};
 use super::entity::{event, pause, stage_visit, ticket};
@@ -244,6 +244,9 @@ pub struct TicketView {
     pub as_of: DateTime<Utc>,
     /// Null for closed and cancelled tickets.
     pub standing: Option<Standing>,
+    /// green, yellow, red or overdue (thresholds in `[lights]`); null for
+    /// closed and cancelled tickets.
+    pub light: Option<Light>,
     pub stage_sla: CurrentStageSla,
     /// Every stage visited (single-ticket reads only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -315,17 +318,14 @@ impl TicketView {
         } = labels;
         let sla = app.sla();
         let live = t.status.is_live();
-        let standing = live.then(|| {
-            sla.standing(
-                &crate::sla::Due {
-                    due_date: t.due_date,
-                    due_at: t.due_at,
-                    provisional: t.provisional,
-                    paused_working_days: 0,
-                },
-                as_of,
-            )
-        });
+        let due = crate::sla::Due {
+            due_date: t.due_date,
+            due_at: t.due_at,
+            provisional: t.provisional,
+            paused_working_days: 0,
+        };
+        let standing = live.then(|| sla.standing(&due, as_of));
+        let light = live.then(|| app.config.lights.light(&due, as_of, &sla));
         let limit = app
             .policy
             .category(&t.category)
@@ -392,6 +392,7 @@ impl TicketView {
             updated_at: t.updated_at,
             as_of,
             standing,
+            light,
             stages: None,
             pauses: None,
         }

@@ -752,6 +752,11 @@ fn list_filters(t: &TestApp, one_ticket_no: &str) -> Vec<String> {
         "sort=-due".into(),
         "status=open&sort=-due".into(),
         "due_before=2026-07-01&due_after=2026-04-01&sort=-due".into(),
+        "light=green".into(),
+        "light=yellow".into(),
+        "light=red&sort=-due".into(),
+        "light=overdue".into(),
+        "light=yellow&service_center=GZ-TH".into(),
     ]
     .into_iter()
     .collect()
@@ -823,7 +828,16 @@ async fn expected_list(t: &TestApp, user: &str, query: &str) -> Vec<i64> {
             && center.is_none_or(|c| tk.service_center_id == c)
             && f.due_before.is_none_or(|d| tk.due_date < d)
             && f.due_after.is_none_or(|d| tk.due_date > d)
-            && f.overdue_as_of.is_none_or(|at| live && tk.due_at <= at);
+            && f.overdue_as_of.is_none_or(|at| live && tk.due_at <= at)
+            && f.light.is_none_or(|l| {
+                let due = yekuo::sla::Due {
+                    due_date: tk.due_date,
+                    due_at: tk.due_at,
+                    provisional: tk.provisional,
+                    paused_working_days: 0,
+                };
+                live && app.config.lights.light(&due, app.now(), &app.sla()) == l
+            });
         if keep {
             rows.push((tk.due_at, tk.id));
         }
@@ -936,5 +950,54 @@ async fn every_list_shape_reads_through_an_index_in_due_order() {
         }
     }
     assert!(shapes > 450, "{shapes} arms checked");
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn every_open_ticket_shows_its_light_and_lists_filter_by_it() {
+    let t = TestApp::spawn(local("2026-06-01 09:00")).await;
+    // Accepted a week apart since January: deadlines from May to October.
+    let mut day = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    while day <= chrono::NaiveDate::from_ymd_opt(2026, 5, 25).unwrap() {
+        t.create_ticket(json!({"accepted_on": day.to_string()}))
+            .await;
+        day = day + chrono::Days::new(7);
+    }
+    let mut seen = std::collections::BTreeMap::new();
+    let all = t.get_ok_as("head-wu", "/api/v1/tickets?limit=500").await;
+    for item in all["items"].as_array().unwrap() {
+        let light = item["light"].as_str().unwrap().to_string();
+        // The light follows the deadline: overdue past it, red within 10
+        // days, yellow within a month.
+        let due: chrono::NaiveDate = item["due_date"].as_str().unwrap().parse().unwrap();
+        let want = match due.to_string().as_str() {
+            d if d < "2026-06-01" => "overdue",
+            d if d <= "2026-06-10" => "red",
+            d if d <= "2026-06-30" => "yellow",
+            _ => "green",
+        };
+        assert_eq!(light, want, "due {due}");
+        seen.entry(light)
+            .or_insert_with(Vec::new)
+            .push(item["id"].as_i64().unwrap());
+    }
+    assert_eq!(seen.len(), 4, "every light occurs: {seen:?}");
+    for (light, ids) in &seen {
+        let page = t
+            .get_ok_as(
+                "head-wu",
+                &format!("/api/v1/tickets?limit=500&light={light}"),
+            )
+            .await;
+        let got: Vec<i64> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(&got, ids, "light={light}");
+    }
+    let bad = t.get_as("head-wu", "/api/v1/tickets?light=blue").await;
+    assert_eq!(expect(bad, 422).await["errors"][0]["field"], "light");
     t.stop().await;
 }

@@ -149,17 +149,34 @@ pub(super) fn plan(app: &App, f: &ListFilter, r: &Resolved) -> PagePlan {
     }
     // A due date before `d` ends (due_at, 24:00 of it) at or before the
     // start of `d`; one after `d` ends at or after the end of `d + 1`.
+    // A light is a stretch of deadlines as of now (`after < due_at <= up_to`).
+    let (light_after, light_up_to) = match f.light {
+        Some(l) => app.config.lights.due_range(l, app.now(), &app.sla()),
+        None => (None, None),
+    };
     let bounds = DueBounds {
-        at_most: [f.due_before.map(|d| app.sla().start_of(d)), f.overdue_as_of]
-            .into_iter()
-            .flatten()
-            .min(),
-        at_least: f.due_after.map(|d| app.sla().end_of(d + Days::new(1))),
+        at_most: [
+            f.due_before.map(|d| app.sla().start_of(d)),
+            f.overdue_as_of,
+            light_up_to,
+        ]
+        .into_iter()
+        .flatten()
+        .min(),
+        at_least: [
+            f.due_after.map(|d| app.sla().end_of(d + Days::new(1))),
+            light_after.map(|a| a + chrono::Duration::seconds(1)),
+        ]
+        .into_iter()
+        .flatten()
+        .max(),
     };
     let statuses: Vec<&'static str> = STATUSES
         .into_iter()
         .filter(|s| f.status.as_deref().is_none_or(|x| x == *s))
-        .filter(|s| f.overdue_as_of.is_none() || matches!(*s, "open" | "paused"))
+        .filter(|s| {
+            (f.overdue_as_of.is_none() && f.light.is_none()) || matches!(*s, "open" | "paused")
+        })
         .collect();
     // The narrowest way in; the scope filters what it finds.
     let (anchors, residual): (Vec<Option<Anchor>>, Option<Condition>) = if f.ticket_no.is_some() {

@@ -55,6 +55,8 @@ pub struct ListFilter {
     pub due_before: Option<NaiveDate>,
     pub due_after: Option<NaiveDate>,
     pub overdue_as_of: Option<DateTime<Utc>>,
+    /// Open tickets showing this light now.
+    pub light: Option<crate::sla::Light>,
     pub descending: bool,
     pub limit: u64,
     pub cursor: Option<(DateTime<Utc>, i64)>,
@@ -126,6 +128,10 @@ impl ListFilter {
                         None => err(k, format!("`{v}` is not a date or an RFC 3339 instant")),
                     }
                 }
+                "light" => match crate::sla::Light::parse(v) {
+                    Ok(l) => f.light = Some(l),
+                    Err(m) => err(k, m),
+                },
                 "sort" => match v {
                     "due" => f.descending = false,
                     "-due" => f.descending = true,
