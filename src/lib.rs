@@ -16,6 +16,7 @@ pub mod escalation;
 pub mod http;
 pub mod mail;
 pub mod org;
+pub mod reports;
 pub mod scheduler;
 pub mod sla;
 pub mod tickets;

@@ -136,6 +136,54 @@ pub fn may_hand_to(p: &Principal, t: &ticket::Model, to: &[Grant]) -> bool {
     })
 }
 
+/// The tickets a report for `p` covers: `unit` (a bureau or service center
+/// the caller oversees), or by default the widest they have: their bureau
+/// (head, deputy head, auditor), their service center (director), the
+/// tickets they manage (manager).
+pub fn report_scope(
+    p: &Principal,
+    unit: Option<&crate::org::entity::unit::Model>,
+) -> Result<crate::reports::ReportScope, ServiceError> {
+    use crate::org::UnitKind;
+    use crate::reports::ReportScope;
+    let overseen = p.bureaus_with(&[Role::DeputyHead, Role::Head, Role::Auditor]);
+    let directed = p.units_with(Role::CenterDirector);
+    let outside =
+        || ServiceError::Forbidden("that unit is outside what your roles let you report on".into());
+    match unit {
+        Some(u) if u.kind == UnitKind::Bureau.as_str() => overseen
+            .contains(&u.id)
+            .then_some(ReportScope::Bureau(u.id))
+            .ok_or_else(outside),
+        Some(u) if u.kind == UnitKind::ServiceCenter.as_str() => {
+            let bureau = u.parent_id.unwrap_or(u.id);
+            (directed.contains(&u.id) || overseen.contains(&bureau))
+                .then_some(ReportScope::Center(u.id))
+                .ok_or_else(outside)
+        }
+        Some(u) => Err(ServiceError::invalid(
+            "unit",
+            format!(
+                "`{}` is a department: report on a bureau or a service center",
+                u.code
+            ),
+        )),
+        None => {
+            if let Some(b) = overseen.first() {
+                Ok(ReportScope::Bureau(*b))
+            } else if let Some(c) = directed.first() {
+                Ok(ReportScope::Center(*c))
+            } else if p.has(Role::Manager) {
+                Ok(ReportScope::Manager(p.person.id))
+            } else {
+                Err(ServiceError::Forbidden(
+                    "reports are for managers, directors, deputy heads, heads and auditors".into(),
+                ))
+            }
+        }
+    }
+}
+
 /// Whether `p` may create tickets in service center `center_id`.
 pub fn can_create_in(p: &Principal, center_id: i64) -> bool {
     p.units_with(Role::Manager).contains(&center_id)

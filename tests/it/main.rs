@@ -17,6 +17,7 @@ mod mail;
 mod migrate;
 mod org_import;
 mod permissions;
+mod reports;
 mod scheduler;
 mod serve;
 mod tickets_api;

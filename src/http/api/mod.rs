@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod coordination;
 pub mod mail;
 pub mod org;
+pub mod reports;
 pub mod tickets;
 
 /// The OpenAPI document served at `/api-docs/openapi.json`.
@@ -31,11 +32,13 @@ pub mod tickets;
         mail::list, mail::retry,
         coordination::file, coordination::by_ticket, coordination::by_department, coordination::show,
         coordination::answer, coordination::withdraw, coordination::decision, coordination::feedback,
+        reports::overdue_report,
     ),
     tags((name = "tickets", description = "Connection tickets"), (name = "access", description = "Login, sessions, API tokens"),
         (name = "org", description = "Organisation chart and people"),
         (name = "mail", description = "The mail outbox"),
-        (name = "coordination", description = "Cross-department coordination requests"), (name = "reference", description = "Policy and calendar")),
+        (name = "coordination", description = "Cross-department coordination requests"),
+        (name = "reports", description = "Overdue and compliance reports"), (name = "reference", description = "Policy and calendar")),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = []))
 )]
@@ -49,6 +52,7 @@ pub fn router() -> Router<App> {
         .merge(org::router())
         .merge(mail::router())
         .merge(coordination::router())
+        .merge(reports::router())
         .route("/policy", get(policy))
         .route("/admin/config", get(config))
         .method_not_allowed_fallback(crate::http::method_not_allowed)

@@ -1,0 +1,288 @@
+//! The overdue report as of any instant T: every ticket that was open (or
+//! paused) at T with its deadline, as it stood at T, at or before T; and,
+//! as a second section, those due soon (red or yellow at T). Rebuilt from
+//! the history, so a ticket overdue at T and closed since still appears and
+//! one created after T does not.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::ReportScope;
+use super::at::{Facts, StateAt, state_at};
+use crate::app::App;
+use crate::error::ServiceError;
+use crate::org::entity::{person, unit};
+use crate::sla::{Light, Lights, SlaClock, SlaPolicy};
+use crate::tickets::entity::ticket::Status;
+use crate::tickets::entity::{event, pause, stage_visit, ticket};
+
+/// One ticket of the report, as it stood at the instant asked about.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct OverdueRow {
+    pub ticket_id: i64,
+    pub ticket_no: String,
+    pub customer_name: String,
+    /// Service center code.
+    pub service_center: String,
+    /// The customer manager at T (username).
+    pub manager: String,
+    /// The owner at T (username).
+    pub owner: String,
+    pub owner_name: String,
+    /// The escalation level at T (0: the customer manager).
+    pub escalation_level: i32,
+    /// open or paused, at T.
+    pub status: Status,
+    pub stage: String,
+    pub stage_since: DateTime<Utc>,
+    pub due_date: NaiveDate,
+    pub due_at: DateTime<Utc>,
+    /// Working days after the due date up to T (0 for tickets due soon).
+    pub overdue_working_days: i64,
+    /// Working days before the due date, from T (0 for overdue tickets).
+    pub remaining_working_days: i64,
+    /// Whole working days paused up to T.
+    pub paused_working_days: u32,
+    pub light: Light,
+}
+
+/// What the report counted and how (口径).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Definitions {
+    pub as_of: DateTime<Utc>,
+    pub scope: ReportScope,
+    pub calendar_version: String,
+    pub overdue: String,
+    pub due_soon: String,
+}
+
+/// Totals of one service center.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+pub struct CenterTotals {
+    pub service_center: String,
+    pub overdue: u64,
+    pub red: u64,
+    pub yellow: u64,
+}
+
+/// The report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverdueReport {
+    pub definitions: Definitions,
+    /// Overdue at T, most overdue first.
+    pub rows: Vec<OverdueRow>,
+    /// Red, then yellow, at T; soonest first.
+    pub due_soon: Vec<OverdueRow>,
+    pub totals: Vec<CenterTotals>,
+}
+
+/// Names the report shows, by id.
+#[derive(Debug, Default)]
+pub struct Names {
+    /// id → (username, name).
+    pub people: HashMap<i64, (String, String)>,
+    /// id → code.
+    pub units: HashMap<i64, String>,
+}
+
+/// The report over `tickets` at `as_of` (pure).
+pub fn compute(
+    tickets: &[Facts],
+    as_of: DateTime<Utc>,
+    scope: ReportScope,
+    policy: &SlaPolicy,
+    sla: &SlaClock,
+    lights: &Lights,
+    names: &Names,
+) -> OverdueReport {
+    let by_username: HashMap<&str, i64> = names
+        .people
+        .iter()
+        .map(|(id, (u, _))| (u.as_str(), *id))
+        .collect();
+    let mut rows = Vec::new();
+    let mut due_soon = Vec::new();
+    for f in tickets {
+        let Some(s) = state_at(f, as_of, policy, sla, |u| by_username.get(u).copied()) else {
+            continue;
+        };
+        if !s.status.is_live() {
+            continue;
+        }
+        let light = lights.light(&s.due, as_of, sla);
+        let row = row(f, &s, light, as_of, sla, names);
+        match light {
+            Light::Overdue => rows.push(row),
+            Light::Red | Light::Yellow => due_soon.push(row),
+            Light::Green => {}
+        }
+    }
+    rows.sort_by_key(|r| (r.due_at, r.ticket_id));
+    due_soon.sort_by_key(|r| (r.due_at, r.ticket_id));
+    let mut totals: Vec<CenterTotals> = Vec::new();
+    for r in rows.iter().chain(&due_soon) {
+        let i = match totals
+            .iter()
+            .position(|c| c.service_center == r.service_center)
+        {
+            Some(i) => i,
+            None => {
+                totals.push(CenterTotals {
+                    service_center: r.service_center.clone(),
+                    ..Default::default()
+                });
+                totals.len() - 1
+            }
+        };
+        match r.light {
+            Light::Overdue => totals[i].overdue += 1,
+            Light::Red => totals[i].red += 1,
+            Light::Yellow => totals[i].yellow += 1,
+            Light::Green => {}
+        }
+    }
+    totals.sort_by(|a, b| a.service_center.cmp(&b.service_center));
+    OverdueReport {
+        definitions: Definitions {
+            as_of,
+            scope,
+            calendar_version: sla.calendar.version().to_string(),
+            overdue: "open or paused at the instant, with its deadline as it stood then (pauses up to the instant) at or before it".into(),
+            due_soon: "open or paused at the instant, red or yellow by the [lights] thresholds".into(),
+        },
+        rows,
+        due_soon,
+        totals,
+    }
+}
+
+fn row(
+    f: &Facts,
+    s: &StateAt,
+    light: Light,
+    as_of: DateTime<Utc>,
+    sla: &SlaClock,
+    names: &Names,
+) -> OverdueRow {
+    let standing = sla.standing(&s.due, as_of);
+    let person = |id: i64| names.people.get(&id).cloned().unwrap_or_default();
+    let (owner, owner_name) = person(s.owner_id);
+    OverdueRow {
+        ticket_id: f.ticket.id,
+        ticket_no: f.ticket.ticket_no.clone(),
+        customer_name: f.ticket.customer_name.clone(),
+        service_center: names
+            .units
+            .get(&f.ticket.service_center_id)
+            .cloned()
+            .unwrap_or_default(),
+        manager: person(s.manager_id).0,
+        owner,
+        owner_name,
+        escalation_level: s.escalation_level,
+        status: s.status,
+        stage: s.stage.clone(),
+        stage_since: s.stage_since,
+        due_date: s.due.due_date,
+        due_at: s.due.due_at,
+        overdue_working_days: standing.overdue_working_days,
+        remaining_working_days: standing.remaining_working_days,
+        paused_working_days: s.due.paused_working_days,
+        light,
+    }
+}
+
+/// Tickets read per query of their history.
+const CHUNK: usize = 500;
+
+/// Loads what the report over `scope` at `as_of` needs and computes it:
+/// the tickets yekuo knew at `as_of` and that were not closed or cancelled
+/// for good before it, with their events, pauses and stage visits.
+pub async fn report(
+    app: &App,
+    scope: ReportScope,
+    as_of: DateTime<Utc>,
+) -> Result<OverdueReport, ServiceError> {
+    use ticket::Column as C;
+    let tickets = ticket::Entity::find()
+        .filter(scope.condition())
+        .filter(C::CreatedAt.lte(as_of))
+        // Closed before T and never reopened: out. (A reopened ticket has
+        // no closing instant; its history says what it was at T.)
+        .filter(
+            Condition::any()
+                .add(C::ClosedAt.is_null())
+                .add(C::ClosedAt.gt(as_of)),
+        )
+        .order_by_asc(C::Id)
+        .all(&app.db)
+        .await?;
+    let mut facts: Vec<Facts> = Vec::with_capacity(tickets.len());
+    for chunk in tickets.chunks(CHUNK) {
+        let ids: Vec<i64> = chunk.iter().map(|t| t.id).collect();
+        let mut events: HashMap<i64, Vec<event::Model>> = HashMap::new();
+        for e in event::Entity::find()
+            .filter(event::Column::TicketId.is_in(ids.clone()))
+            .filter(event::Column::At.lte(as_of))
+            .order_by_asc(event::Column::TicketId)
+            .order_by_asc(event::Column::Seq)
+            .all(&app.db)
+            .await?
+        {
+            events.entry(e.ticket_id).or_default().push(e);
+        }
+        let mut pauses: HashMap<i64, Vec<pause::Model>> = HashMap::new();
+        for p in pause::Entity::find()
+            .filter(pause::Column::TicketId.is_in(ids.clone()))
+            .filter(pause::Column::StartedAt.lte(as_of))
+            .all(&app.db)
+            .await?
+        {
+            pauses.entry(p.ticket_id).or_default().push(p);
+        }
+        let mut visits: HashMap<i64, Vec<stage_visit::Model>> = HashMap::new();
+        for v in stage_visit::Entity::find()
+            .filter(stage_visit::Column::TicketId.is_in(ids))
+            .filter(stage_visit::Column::EnteredAt.lte(as_of))
+            .order_by_asc(stage_visit::Column::Id)
+            .all(&app.db)
+            .await?
+        {
+            visits.entry(v.ticket_id).or_default().push(v);
+        }
+        for t in chunk {
+            facts.push(Facts {
+                events: events.remove(&t.id).unwrap_or_default(),
+                pauses: pauses.remove(&t.id).unwrap_or_default(),
+                visits: visits.remove(&t.id).unwrap_or_default(),
+                ticket: t.clone(),
+            });
+        }
+    }
+    let names = names(app).await?;
+    Ok(compute(
+        &facts,
+        as_of,
+        scope,
+        &app.policy,
+        &app.sla(),
+        &app.config.lights,
+        &names,
+    ))
+}
+
+/// Every person's and unit's name (the org chart is small next to tickets).
+async fn names(app: &App) -> Result<Names, ServiceError> {
+    let mut n = Names::default();
+    for p in person::Entity::find().all(&app.db).await? {
+        n.people.insert(p.id, (p.username, p.name));
+    }
+    for u in unit::Entity::find().all(&app.db).await? {
+        n.units.insert(u.id, u.code);
+    }
+    Ok(n)
+}

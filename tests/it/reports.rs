@@ -1,0 +1,183 @@
+//! Reports, with fixtures computed by hand.
+
+use crate::common;
+
+use common::{TestApp, expect, local};
+use serde_json::{Value, json};
+
+/// Advances ticket `id` as `user` to the last stage and closes it.
+async fn close(t: &TestApp, user: &str, id: i64) {
+    let last = t.app.policy.last_stage().key.to_string();
+    loop {
+        let v = expect(
+            t.post_as(user, &format!("/api/v1/tickets/{id}/advance"), &json!({}))
+                .await,
+            200,
+        )
+        .await;
+        if v["stage"] == last.as_str() {
+            break;
+        }
+    }
+    expect(
+        t.post_as(user, &format!("/api/v1/tickets/{id}/close"), &json!({}))
+            .await,
+        200,
+    )
+    .await;
+}
+
+fn numbers(section: &Value) -> Vec<&str> {
+    section
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ticket_no"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn overdue_as_of_a_past_instant_is_what_was_overdue_then() {
+    let t = TestApp::spawn(local("2026-06-01 09:00")).await;
+    let make = |no: &str, accepted: &str| json!({"ticket_no": no, "accepted_on": accepted});
+    // Accepted 2026-01-05: 80 working days end on 2026-05-07.
+    let a = t.create_ticket(make("YK-A", "2026-01-05")).await;
+    // Paused since June 1: still overdue (its deadline had passed).
+    let c = t.create_ticket(make("YK-C", "2026-01-05")).await;
+    t.post_ok(
+        &format!("/api/v1/tickets/{}/pause", c["id"]),
+        &json!({"reason": "customer_design"}),
+        200,
+    )
+    .await;
+    // Accepted 2026-02-06: 80 working days, across the Spring Festival
+    // (Feb 15-23 off, Saturdays Feb 14 and 28 worked), Qingming (Apr 6) and
+    // Labour Day (May 1-5 off, Saturday May 9 worked), end on 2026-06-09:
+    // red on June 2, not overdue.
+    let b = t.create_ticket(make("YK-B", "2026-02-06")).await;
+    assert_eq!(b["due_date"], "2026-06-09", "{b}");
+    // After T: A is handed to another manager and closed; D is created.
+    t.clock.set(local("2026-06-03 10:00"));
+    t.post_ok(
+        &format!("/api/v1/tickets/{}/reassign", a["id"]),
+        &json!({"owner": "mgr-zhao", "note": "交接"}),
+        200,
+    )
+    .await;
+    close(&t, "dir-chen", a["id"].as_i64().unwrap()).await;
+    t.create_ticket(make("YK-D", "2026-01-05")).await;
+
+    let r = t
+        .get_ok_as(
+            "head-wu",
+            "/api/v1/reports/overdue?as_of=2026-06-02T10:00:00%2B08:00",
+        )
+        .await;
+    assert_eq!(numbers(&r["rows"]), ["YK-A", "YK-C"], "{r}");
+    let a_then = &r["rows"][0];
+    // Working days after 2026-05-07 up to 2026-06-02: May 8, Saturday May 9
+    // (a make-up workday after Labour Day), 15 days of May 11-29, June 1
+    // and 2.
+    assert_eq!(a_then["overdue_working_days"], 19, "{a_then}");
+    assert_eq!(
+        a_then["owner"], "mgr-li",
+        "the owner at T, before the hand-over"
+    );
+    assert_eq!(a_then["status"], "open");
+    assert_eq!(a_then["light"], "overdue");
+    assert_eq!(r["rows"][1]["status"], "paused");
+    assert_eq!(numbers(&r["due_soon"]), ["YK-B"]);
+    assert_eq!(r["due_soon"][0]["light"], "red");
+    assert_eq!(r["totals"][0]["service_center"], "GZ-TH");
+    assert_eq!(
+        (&r["totals"][0]["overdue"], &r["totals"][0]["red"]),
+        (&json!(2), &json!(1))
+    );
+    // Now: A is closed, D is overdue, C still is, its deadline a day later
+    // for the whole working day (June 2) it has been paused.
+    let now = t.get_ok_as("head-wu", "/api/v1/reports/overdue").await;
+    assert_eq!(numbers(&now["rows"]), ["YK-D", "YK-C"], "{now}");
+    assert_eq!(now["rows"][1]["due_date"], "2026-05-08");
+    assert_eq!(now["rows"][1]["paused_working_days"], 1);
+
+    // As CSV, for Excel: BOM, Chinese header, the same rows.
+    let res = t
+        .get_as(
+            "head-wu",
+            "/api/v1/reports/overdue?as_of=2026-06-02T10:00:00%2B08:00&format=csv",
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let bytes = res.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a byte-order mark");
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    assert_eq!(&reader.headers().unwrap()[0], "工单编号");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let firsts: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(firsts, ["YK-A", "YK-C", "YK-B"]);
+    assert_eq!(&rows[0][11], "19");
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn reports_cover_what_the_caller_oversees_and_name_bad_parameters() {
+    let t = TestApp::spawn(local("2026-06-01 09:00")).await;
+    t.create_ticket(json!({"ticket_no": "YK-TH", "accepted_on": "2026-01-05"}))
+        .await;
+    t.create_ticket(
+        json!({"ticket_no": "YK-YX", "accepted_on": "2026-01-05", "service_center": "GZ-YX"}),
+    )
+    .await;
+    let rows = |r: &Value| {
+        numbers(&r["rows"])
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+    };
+    // A manager: the tickets they manage; a director: the center; the head: the bureau.
+    let li = t.get_ok_as("mgr-li", "/api/v1/reports/overdue").await;
+    assert_eq!(rows(&li), ["YK-TH"]);
+    let chen = t.get_ok_as("dir-chen", "/api/v1/reports/overdue").await;
+    assert_eq!(rows(&chen), ["YK-TH"]);
+    let wu = t.get_ok_as("head-wu", "/api/v1/reports/overdue").await;
+    assert_eq!(rows(&wu), ["YK-TH", "YK-YX"]);
+    let yx = t
+        .get_ok_as("head-wu", "/api/v1/reports/overdue?unit=GZ-YX")
+        .await;
+    assert_eq!(rows(&yx), ["YK-YX"]);
+    // Outside one's scope, or not a bureau or center: refused, never empty.
+    expect(
+        t.get_as("dir-chen", "/api/v1/reports/overdue?unit=GZ-YX")
+            .await,
+        403,
+    )
+    .await;
+    expect(
+        t.get_as("head-wu", "/api/v1/reports/overdue?unit=SZ").await,
+        403,
+    )
+    .await;
+    for (query, field) in [
+        ("unit=GZ-MKT", "unit"),
+        ("unit=NOPE", "unit"),
+        ("as_of=2026-13-01", "as_of"),
+        ("as_of=1999-01-01", "as_of"),
+        ("format=pdf", "format"),
+        ("colour=red", "colour"),
+    ] {
+        let p = expect(
+            t.get_as("head-wu", &format!("/api/v1/reports/overdue?{query}"))
+                .await,
+            422,
+        )
+        .await;
+        assert_eq!(p["errors"][0]["field"], field, "{query}: {p}");
+    }
+    t.stop().await;
+}
