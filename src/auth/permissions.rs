@@ -144,30 +144,21 @@ pub fn report_scope(
     p: &Principal,
     unit: Option<&crate::org::entity::unit::Model>,
 ) -> Result<crate::reports::ReportScope, ServiceError> {
-    use crate::org::UnitKind;
     use crate::reports::ReportScope;
     let overseen = p.bureaus_with(&[Role::DeputyHead, Role::Head, Role::Auditor]);
     let directed = p.units_with(Role::CenterDirector);
     let outside =
         || ServiceError::Forbidden("that unit is outside what your roles let you report on".into());
     match unit {
-        Some(u) if u.kind == UnitKind::Bureau.as_str() => overseen
-            .contains(&u.id)
-            .then_some(ReportScope::Bureau(u.id))
-            .ok_or_else(outside),
-        Some(u) if u.kind == UnitKind::ServiceCenter.as_str() => {
-            let bureau = u.parent_id.unwrap_or(u.id);
-            (directed.contains(&u.id) || overseen.contains(&bureau))
-                .then_some(ReportScope::Center(u.id))
-                .ok_or_else(outside)
-        }
-        Some(u) => Err(ServiceError::invalid(
-            "unit",
-            format!(
-                "`{}` is a department: report on a bureau or a service center",
-                u.code
-            ),
-        )),
+        Some(u) => match ReportScope::of_unit(u).map_err(|m| ServiceError::invalid("unit", m))? {
+            ReportScope::Bureau(b) if overseen.contains(&b) => Ok(ReportScope::Bureau(b)),
+            ReportScope::Center(c)
+                if directed.contains(&c) || overseen.contains(&u.parent_id.unwrap_or(c)) =>
+            {
+                Ok(ReportScope::Center(c))
+            }
+            _ => Err(outside()),
+        },
         None => {
             if let Some(b) = overseen.first() {
                 Ok(ReportScope::Bureau(*b))

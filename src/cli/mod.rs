@@ -5,6 +5,7 @@
 mod calendar;
 mod mail;
 mod org;
+mod report;
 mod serve;
 mod sweep;
 mod ticket;
@@ -24,6 +25,7 @@ use yekuo::config::Config;
 use calendar::{CalendarCmd, calendar, recompute};
 use mail::{MailCmd, mail_cmd};
 use org::{OrgCmd, org_cmd};
+use report::{ReportCmd, report};
 use serve::serve;
 use sweep::sweep;
 use ticket::{TicketCmd, ticket};
@@ -74,6 +76,9 @@ pub(super) enum Command {
     /// The mail outbox: list, retry, deliver now.
     #[command(subcommand)]
     Mail(MailCmd),
+    /// Reports: overdue as of any instant (table, JSON or CSV).
+    #[command(subcommand)]
+    Report(ReportCmd),
     /// Show or send a day's morning digests (one mail per department with
     /// open coordination requests; each department once per day).
     Digest {
@@ -130,6 +135,7 @@ pub(super) async fn run(command: Command, config: Config) -> anyhow::Result<Exit
         Command::Org(cmd) => org_cmd(cmd, config).await,
         Command::Sweep { as_of, dry_run } => sweep(config, as_of, dry_run).await,
         Command::Mail(cmd) => mail_cmd(cmd, config).await,
+        Command::Report(cmd) => report(cmd, config).await,
         Command::Digest { date, dry_run } => {
             let app = App::start(config, None).await?;
             let date = date.unwrap_or_else(|| app.sla().local_date(app.now()));

@@ -10,6 +10,24 @@ pub mod overdue;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// The instant a report is asked about: an RFC 3339 instant, or a date
+/// (its start, as for `overdue_as_of` on lists); `now` when not given.
+pub fn parse_as_of(
+    raw: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+    sla: &crate::sla::SlaClock,
+) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let Some(v) = raw else {
+        return Ok(now);
+    };
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    crate::validate::date(v)
+        .map(|d| sla.start_of(d))
+        .map_err(|_| format!("`{v}` is not a date (2026-03-31) or an RFC 3339 instant"))
+}
+
 /// The tickets a report covers: a bureau's, a service center's, or those a
 /// customer manager manages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -21,6 +39,21 @@ pub enum ReportScope {
 }
 
 impl ReportScope {
+    /// All the tickets of `unit`: a bureau or a service center.
+    pub fn of_unit(unit: &crate::org::entity::unit::Model) -> Result<ReportScope, String> {
+        use crate::org::UnitKind;
+        if unit.kind == UnitKind::Bureau.as_str() {
+            Ok(ReportScope::Bureau(unit.id))
+        } else if unit.kind == UnitKind::ServiceCenter.as_str() {
+            Ok(ReportScope::Center(unit.id))
+        } else {
+            Err(format!(
+                "`{}` is a department: report on a bureau or a service center",
+                unit.code
+            ))
+        }
+    }
+
     /// The condition on tickets.
     pub fn condition(self) -> sea_orm::Condition {
         use crate::tickets::entity::ticket::Column as C;

@@ -122,6 +122,26 @@ async fn overdue_as_of_a_past_instant_is_what_was_overdue_then() {
     let firsts: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
     assert_eq!(firsts, ["YK-A", "YK-C", "YK-B"]);
     assert_eq!(&rows[0][11], "19");
+    // The operator's command gives the same file.
+    let (code, out, err) = t.cli(&[
+        "report",
+        "overdue",
+        "--unit",
+        "GZ",
+        "--as-of",
+        "2026-06-02T10:00:00+08:00",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, bytes.to_vec());
+    let (code, out, _) = t.cli(&["report", "overdue", "--unit", "GZ", "--as-of", "2026-06-02"]);
+    assert_eq!(code, 0);
+    let table = String::from_utf8(out).unwrap();
+    assert!(table.contains("YK-A") && table.contains("+19"), "{table}");
+    let (code, _, err) = t.cli(&["report", "overdue", "--unit", "GZ-MKT"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unit: `GZ-MKT` is a department"), "{err}");
     t.stop().await;
 }
 

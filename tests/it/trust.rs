@@ -239,24 +239,6 @@ async fn every_error_is_problem_json_405_included_with_its_allow_header() {
     t.stop().await;
 }
 
-/// The database URL the test application runs on, for the CLI.
-fn database_url(t: &TestApp) -> String {
-    t.app.config.raw.database.url.clone()
-}
-
-fn cli(t: &TestApp, args: &[&str]) -> (i32, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yekuo"))
-        .args(args)
-        .env("YEKUO__DATABASE__URL", database_url(t))
-        .env("YEKUO__CALENDAR__DIR", "")
-        .output()
-        .expect("run yekuo");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 /// The rows an import of `csv` refuses (it must refuse some).
 async fn refused_rows(t: &TestApp, csv: &str) -> Vec<yekuo::org::import::RowError> {
     match import_bytes(
@@ -307,23 +289,20 @@ async fn the_same_bad_value_gets_the_same_message_over_http_the_cli_and_the_impo
         let p = expect(t.post_as("root", "/api/v1/people", &body).await, 422).await;
         assert_eq!(p["errors"], json!([{"field": field, "message": message}]));
         // CLI
-        let (code, err) = cli(
-            &t,
-            &[
-                "user",
-                "create",
-                "--username",
-                &username,
-                "--name",
-                "新同事",
-                "--email",
-                &email,
-                "--unit",
-                "GZ-TH",
-                "--role",
-                "manager",
-            ],
-        );
+        let (code, _, err) = t.cli(&[
+            "user",
+            "create",
+            "--username",
+            &username,
+            "--name",
+            "新同事",
+            "--email",
+            &email,
+            "--unit",
+            "GZ-TH",
+            "--role",
+            "manager",
+        ]);
         assert_ne!(code, 0);
         assert!(err.contains(&format!("{field}: {message}")), "{err}");
         // Import
@@ -350,12 +329,9 @@ async fn the_same_bad_value_gets_the_same_message_over_http_the_cli_and_the_impo
     )
     .await;
     assert_eq!(p["errors"], json!([{"field": "code", "message": message}]));
-    let (code, err) = cli(
-        &t,
-        &[
-            "org", "add-unit", "--code", "<b>X</b>", "--name", "标记", "--kind", "bureau",
-        ],
-    );
+    let (code, _, err) = t.cli(&[
+        "org", "add-unit", "--code", "<b>X</b>", "--name", "标记", "--kind", "bureau",
+    ]);
     assert_ne!(code, 0);
     assert!(err.contains(&format!("code: {message}")), "{err}");
     let csv = "type,code,name,kind\nunit,<b>X</b>,标记,bureau\n";

@@ -6,7 +6,6 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{DateTime, Utc};
 
 use crate::app::App;
 use crate::auth::{Principal, permissions};
@@ -25,20 +24,6 @@ pub fn router() -> Router<App> {
 enum Format {
     Json,
     Csv,
-}
-
-/// The instant a report is asked about: RFC 3339, or a date (its start, as
-/// for `overdue_as_of` on lists); now by default.
-fn instant(app: &App, raw: Option<&String>) -> Result<DateTime<Utc>, String> {
-    let Some(v) = raw else {
-        return Ok(app.now());
-    };
-    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    crate::validate::date(v)
-        .map(|d| app.sla().start_of(d))
-        .map_err(|_| format!("`{v}` is not a date (2026-03-31) or an RFC 3339 instant"))
 }
 
 /// The overdue report as of any instant: tickets open (or paused) then with
@@ -62,7 +47,10 @@ async fn overdue_report(
             e.add(k, "is not a parameter of this report (as_of, unit, format)");
         }
     }
-    let as_of = e.take("as_of", instant(&app, q.0.get("as_of")));
+    let as_of = e.take(
+        "as_of",
+        crate::reports::parse_as_of(q.0.get("as_of").map(String::as_str), app.now(), &app.sla()),
+    );
     let format = e.take(
         "format",
         match q.0.get("format").map(String::as_str) {

@@ -335,6 +335,22 @@ pub fn ticket_body() -> Value {
 }
 
 impl TestApp {
+    /// Runs the `yekuo` binary on this application's database: exit code,
+    /// standard output, standard error.
+    pub fn cli(&self, args: &[&str]) -> (i32, Vec<u8>, String) {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_yekuo"))
+            .args(args)
+            .env("YEKUO__DATABASE__URL", &self.app.config.raw.database.url)
+            .env("YEKUO__CALENDAR__DIR", "")
+            .output()
+            .expect("run yekuo");
+        (
+            out.status.code().unwrap_or(-1),
+            out.stdout,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
     /// Posts a ticket body with overrides expecting 422; returns the problem.
     pub async fn create_ticket_raw(&self, overrides: Value) -> Value {
         let mut body = ticket_body();
