@@ -24,6 +24,7 @@ pub(crate) enum Format {
     Table,
     Json,
     Csv,
+    Xlsx,
 }
 
 #[derive(Args)]
@@ -39,7 +40,7 @@ pub(crate) struct ReportArgs {
     /// Write to this file instead of standard output.
     #[arg(long)]
     output: Option<PathBuf>,
-    /// The language of CSV headers: zh-CN (default) or en.
+    /// The language of CSV and XLSX headers: zh-CN (default) or en.
     #[arg(long, default_value = "zh-CN")]
     lang: String,
 }
@@ -71,6 +72,14 @@ pub(super) async fn report(cmd: ReportCmd, config: Config) -> anyhow::Result<Exi
     let bytes = match a.format {
         Format::Json => serde_json::to_vec_pretty(&r)?,
         Format::Csv => yekuo::reports::csv::overdue(&r, lang, app.zone()),
+        Format::Xlsx => {
+            let who = yekuo::reports::xlsx::Provenance {
+                generated_at: app.now(),
+                generated_by: "cli".into(),
+                zone: app.zone(),
+            };
+            yekuo::reports::xlsx::overdue(&r, lang, &who)?
+        }
         Format::Table => table(&r, app.zone()).into_bytes(),
     };
     match &a.output {

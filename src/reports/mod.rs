@@ -6,9 +6,21 @@
 pub mod at;
 pub mod csv;
 pub mod overdue;
+pub mod xlsx;
 
 use serde::Serialize;
 use utoipa::ToSchema;
+
+/// A short digest of the rules a report was computed under: the SLA
+/// policy (categories, stages, limits), the ladders and the lights.
+pub fn policy_hash(app: &crate::app::App) -> String {
+    use sha2::{Digest, Sha256};
+    let rules = serde_json::json!({
+        "sla": &*app.policy, "ladder": &*app.ladder, "lights": app.config.lights,
+    });
+    let digest = Sha256::digest(rules.to_string().as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
 
 /// The instant a report is asked about: an RFC 3339 instant, or a date
 /// (its start, as for `overdue_as_of` on lists); `now` when not given.

@@ -56,6 +56,8 @@ pub struct Definitions {
     pub as_of: DateTime<Utc>,
     pub scope: ReportScope,
     pub calendar_version: String,
+    /// A digest of the SLA policy, ladders and lights in force.
+    pub policy_hash: String,
     pub overdue: String,
     pub due_soon: String,
 }
@@ -151,6 +153,7 @@ pub fn compute(
             as_of,
             scope,
             calendar_version: sla.calendar.version().to_string(),
+            policy_hash: String::new(),
             overdue: "open or paused at the instant, with its deadline as it stood then (pauses up to the instant) at or before it".into(),
             due_soon: "open or paused at the instant, red or yellow by the [lights] thresholds".into(),
         },
@@ -264,7 +267,7 @@ pub async fn report(
         }
     }
     let names = names(app).await?;
-    Ok(compute(
+    let mut r = compute(
         &facts,
         as_of,
         scope,
@@ -272,7 +275,9 @@ pub async fn report(
         &app.sla(),
         &app.config.lights,
         &names,
-    ))
+    );
+    r.definitions.policy_hash = super::policy_hash(app);
+    Ok(r)
 }
 
 /// Every person's and unit's name (the org chart is small next to tickets).

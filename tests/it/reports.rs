@@ -201,3 +201,64 @@ async fn reports_cover_what_the_caller_oversees_and_name_bad_parameters() {
     }
     t.stop().await;
 }
+
+#[tokio::test]
+async fn the_overdue_report_opens_in_excel_as_it_was_computed() {
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+    use std::io::{Cursor, Read};
+    let t = TestApp::spawn(local("2026-06-01 09:00")).await;
+    t.create_ticket(json!({"ticket_no": "YK-A", "accepted_on": "2026-01-05"}))
+        .await;
+    t.create_ticket(json!({"ticket_no": "YK-B", "accepted_on": "2026-02-06"}))
+        .await;
+    t.create_ticket(
+        json!({"ticket_no": "YK-Y", "accepted_on": "2026-01-05", "service_center": "GZ-YX"}),
+    )
+    .await;
+    let res = t
+        .get_as("head-wu", "/api/v1/reports/overdue?format=xlsx")
+        .await;
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.clone())).unwrap();
+    assert_eq!(book.sheet_names(), ["逾期工单", "按供电服务中心", "口径"]);
+    let tickets = book.worksheet_range("逾期工单").unwrap();
+    assert_eq!(tickets.get((0, 0)), Some(&Data::String("工单编号".into())));
+    let first: Vec<String> = (1..4)
+        .map(|r| tickets.get((r, 0)).unwrap().to_string())
+        .collect();
+    assert_eq!(first, ["YK-A", "YK-Y", "YK-B"]);
+    // Numbers as numbers, dates as dates, the light in words.
+    // 18 working days after 2026-05-07 up to June 1 (see the test above).
+    assert_eq!(tickets.get((1, 11)), Some(&Data::Float(18.0)));
+    assert!(
+        matches!(tickets.get((1, 10)), Some(Data::DateTime(d)) if d.as_f64() == 46149.0),
+        "2026-05-07 as an Excel date: {:?}",
+        tickets.get((1, 10))
+    );
+    assert_eq!(tickets.get((3, 14)), Some(&Data::String("红".into())));
+    // Totals per center with their formulas' results cached.
+    let centers = book.worksheet_range("按供电服务中心").unwrap();
+    assert_eq!(centers.get((1, 0)), Some(&Data::String("GZ-TH".into())));
+    assert_eq!(centers.get((1, 4)), Some(&Data::Float(2.0)), "cached SUM");
+    let formulas = book.worksheet_formula("按供电服务中心").unwrap();
+    assert_eq!(
+        formulas.get_value((1, 4)).map(String::as_str),
+        Some("SUM(B2:D2)")
+    );
+    let defs = book.worksheet_range("口径").unwrap();
+    let text: Vec<String> = defs.rows().map(|r| r[1].to_string()).collect();
+    assert!(text.iter().any(|v| v.starts_with("cn-2024")), "{text:?}");
+    assert!(text.iter().any(|v| v == "head-wu"), "{text:?}");
+    // Frozen header, autofilter and a chart, as the file says.
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut sheet = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut sheet)
+        .unwrap();
+    assert!(sheet.contains("state=\"frozen\""), "frozen pane");
+    assert!(sheet.contains("<autoFilter ref=\"A1:O4\""), "autofilter");
+    assert!(zip.by_name("xl/charts/chart1.xml").is_ok(), "a chart");
+    t.stop().await;
+}

@@ -24,16 +24,18 @@ pub fn router() -> Router<App> {
 enum Format {
     Json,
     Csv,
+    Xlsx,
 }
 
 /// The overdue report as of any instant: tickets open (or paused) then with
 /// their deadline, as it stood then, passed; and those due soon (red or
-/// yellow). `format=csv` for Excel (UTF-8 with BOM, headers in your language).
+/// yellow). `format=csv` (UTF-8 with BOM) or `format=xlsx` for Excel, in
+/// your language.
 #[utoipa::path(get, path = "/api/v1/reports/overdue", tag = "reports",
     params(
         ("as_of" = Option<String>, Query, description = "an RFC 3339 instant, or a date (its start); now by default"),
         ("unit" = Option<String>, Query, description = "a bureau or service center code you oversee; your widest scope by default"),
-        ("format" = Option<String>, Query, description = "json (default) or csv"),
+        ("format" = Option<String>, Query, description = "json (default), csv or xlsx"),
     ),
     responses((status = 200, body = OverdueReport), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn overdue_report(
@@ -56,7 +58,8 @@ async fn overdue_report(
         match q.0.get("format").map(String::as_str) {
             None | Some("json") => Ok(Format::Json),
             Some("csv") => Ok(Format::Csv),
-            Some(other) => Err(format!("`{other}` is not one of json, csv")),
+            Some("xlsx") => Ok(Format::Xlsx),
+            Some(other) => Err(format!("`{other}` is not one of json, csv, xlsx")),
         },
     );
     let unit = match q.0.get("unit") {
@@ -74,22 +77,31 @@ async fn overdue_report(
         .map_err(|errors: Vec<FieldError>| ApiError::Invalid(errors))?;
     let scope = permissions::report_scope(&p, unit.as_ref())?;
     let report = overdue::report(&app, scope, as_of).await?;
-    Ok(match format {
-        Format::Json => Json(report).into_response(),
-        Format::Csv => {
-            let lang = Lang::from_pref(&p.person.lang);
-            let body = crate::reports::csv::overdue(&report, lang, app.zone());
-            let mut res = body.into_response();
-            let h = res.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            );
-            h.insert(
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"overdue.csv\""),
-            );
-            res
+    let lang = Lang::from_pref(&p.person.lang);
+    let (body, content_type, file) = match format {
+        Format::Json => return Ok(Json(report).into_response()),
+        Format::Csv => (
+            crate::reports::csv::overdue(&report, lang, app.zone()),
+            "text/csv; charset=utf-8",
+            "attachment; filename=\"overdue.csv\"",
+        ),
+        Format::Xlsx => {
+            let who = crate::reports::xlsx::Provenance {
+                generated_at: app.now(),
+                generated_by: p.person.username.clone(),
+                zone: app.zone(),
+            };
+            (
+                crate::reports::xlsx::overdue(&report, lang, &who)
+                    .map_err(|e| ApiError::Internal(e.into()))?,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "attachment; filename=\"overdue.xlsx\"",
+            )
         }
-    })
+    };
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static(file));
+    Ok(res)
 }
