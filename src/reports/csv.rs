@@ -4,19 +4,8 @@
 
 use super::overdue::{OverdueReport, OverdueRow};
 use crate::mail::Lang;
-use crate::sla::Light;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-fn light_label(l: Light, lang: Lang) -> &'static str {
-    match (l, lang) {
-        (Light::Overdue, Lang::ZhCn) => "已逾期",
-        (Light::Red, Lang::ZhCn) => "红",
-        (Light::Yellow, Lang::ZhCn) => "黄",
-        (Light::Green, Lang::ZhCn) => "绿",
-        (l, Lang::En) => l.as_str(),
-    }
-}
 
 /// The overdue report: the overdue tickets, then those due soon.
 /// Instants are shown in local time of `zone`.
@@ -82,7 +71,7 @@ pub fn overdue(report: &OverdueReport, lang: Lang, zone: chrono_tz::Tz) -> Vec<u
             r.overdue_working_days.to_string(),
             r.remaining_working_days.to_string(),
             r.paused_working_days.to_string(),
-            light_label(r.light, lang).to_string(),
+            super::light_label(r.light, lang).to_string(),
         ]);
     }
     w.into_inner().unwrap_or_default()

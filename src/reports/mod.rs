@@ -11,6 +11,19 @@ pub mod xlsx;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// A light in the reader's language.
+pub(crate) fn light_label(l: crate::sla::Light, lang: crate::mail::Lang) -> &'static str {
+    use crate::mail::Lang;
+    use crate::sla::Light;
+    match (l, lang) {
+        (Light::Overdue, Lang::ZhCn) => "已逾期",
+        (Light::Red, Lang::ZhCn) => "红",
+        (Light::Yellow, Lang::ZhCn) => "黄",
+        (Light::Green, Lang::ZhCn) => "绿",
+        (l, Lang::En) => l.as_str(),
+    }
+}
+
 /// A short digest of the rules a report was computed under: the SLA
 /// policy (categories, stages, limits), the ladders and the lights.
 pub fn policy_hash(app: &crate::app::App) -> String {

@@ -25,16 +25,6 @@ fn fill(light: Light) -> Color {
     }
 }
 
-fn light_label(l: Light, lang: Lang) -> &'static str {
-    match (l, lang) {
-        (Light::Overdue, Lang::ZhCn) => "已逾期",
-        (Light::Red, Lang::ZhCn) => "红",
-        (Light::Yellow, Lang::ZhCn) => "黄",
-        (Light::Green, Lang::ZhCn) => "绿",
-        (l, Lang::En) => l.as_str(),
-    }
-}
-
 /// Who asked for the workbook and when, for its definitions sheet.
 #[derive(Debug, Clone)]
 pub struct Provenance {
@@ -107,7 +97,7 @@ pub fn overdue(r: &OverdueReport, lang: Lang, who: &Provenance) -> Result<Vec<u8
             } else {
                 light
             };
-            ws.write_string_with_format(row, 14, light_label(x.light, lang), &light)?;
+            ws.write_string_with_format(row, 14, super::light_label(x.light, lang), &light)?;
         }
         ws.set_freeze_panes(1, 0)?;
         ws.autofilter(0, 0, row.max(1), 14)?;
