@@ -101,6 +101,8 @@ pub fn overdue(r: &OverdueReport, lang: Lang, who: &Provenance) -> Result<Vec<u8
         }
         ws.set_freeze_panes(1, 0)?;
         ws.autofilter(0, 0, row.max(1), 14)?;
+        // Printed: landscape, every column on the page width.
+        ws.set_landscape().set_print_fit_to_pages(1, 0);
     }
 
     // The centers, with totals and a chart.
