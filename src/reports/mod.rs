@@ -4,6 +4,7 @@
 //! (口径: which tickets, which instant, which calendar).
 
 pub mod at;
+pub mod compliance;
 pub mod csv;
 pub mod overdue;
 pub mod xlsx;

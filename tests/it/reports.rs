@@ -262,3 +262,134 @@ async fn the_overdue_report_opens_in_excel_as_it_was_computed() {
     assert!(zip.by_name("xl/charts/chart1.xml").is_ok(), "a chart");
     t.stop().await;
 }
+
+/// `POST /api/v1/tickets/{id}/{what}` as the default user, expecting 200.
+async fn act(t: &TestApp, id: i64, what: &str, body: Value) -> Value {
+    t.post_ok(&format!("/api/v1/tickets/{id}/{what}"), &body, 200)
+        .await
+}
+
+#[tokio::test]
+async fn compliance_counts_a_late_stage_against_an_on_time_ticket() {
+    let t = TestApp::spawn(local("2026-03-02 09:00")).await;
+    let mut ids = Vec::new();
+    for no in ["YK-1", "YK-2", "YK-3"] {
+        let v = t
+            .create_ticket(json!({"ticket_no": no, "accepted_on": "2026-03-02"}))
+            .await;
+        ids.push(v["id"].as_i64().unwrap());
+    }
+    let jump = || json!({"to": "completion_acceptance"});
+    t.clock.set(local("2026-03-02 10:00"));
+    for id in &ids[..2] {
+        act(&t, *id, "advance", json!({})).await; // site survey
+        act(&t, *id, "advance", json!({})).await; // supply plan: 1 working day from acceptance
+    }
+    t.clock.set(local("2026-03-02 12:00"));
+    act(&t, ids[2], "pause", json!({"reason": "customer_design"})).await;
+    t.clock.set(local("2026-03-03 10:00"));
+    act(&t, ids[0], "advance", jump()).await; // left the supply plan in time
+    t.clock.set(local("2026-03-04 09:00"));
+    act(&t, ids[0], "advance", json!({})).await; // energisation: 7 working days
+    t.clock.set(local("2026-03-04 12:00"));
+    act(&t, ids[2], "resume", json!({})).await; // March 3 paused whole
+    t.clock.set(local("2026-03-04 13:00"));
+    act(&t, ids[2], "advance", json!({})).await;
+    act(&t, ids[2], "advance", json!({})).await; // supply plan due March 4 (a day paused)
+    act(&t, ids[2], "advance", jump()).await;
+    act(&t, ids[2], "advance", json!({})).await;
+    t.clock.set(local("2026-03-05 10:00"));
+    act(&t, ids[0], "close", json!({})).await;
+    act(&t, ids[1], "advance", jump()).await; // the supply plan two days late
+    t.clock.set(local("2026-03-05 11:00"));
+    act(&t, ids[1], "advance", json!({})).await;
+    t.clock.set(local("2026-03-06 10:00"));
+    act(&t, ids[1], "close", json!({})).await;
+    act(&t, ids[2], "close", json!({})).await;
+
+    // In April the report closes March by default.
+    t.clock.set(local("2026-04-02 09:00"));
+    let r = t.get_ok_as("head-wu", "/api/v1/reports/compliance").await;
+    assert_eq!(
+        (r["from"].as_str(), r["to"].as_str()),
+        (Some("2026-03-01"), Some("2026-03-31"))
+    );
+    let total = &r["total"];
+    assert_eq!(
+        (&total["closed"], &total["on_time"], &total["compliant"]),
+        (&json!(3), &json!(3), &json!(2)),
+        "{r}"
+    );
+    let by_no = |no: &str| {
+        r["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["ticket_no"] == no)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_no("YK-2")["compliant"], false);
+    assert_eq!(by_no("YK-2")["late_stages"], json!(["supply_plan"]));
+    assert_eq!(by_no("YK-1")["compliant"], true);
+    assert_eq!(by_no("YK-3")["compliant"], true);
+    // Working days after March 2 up to the closing day; YK-3 less March 3.
+    let days = |no: &str| {
+        let x = by_no(no);
+        (
+            x["working_days_gross"].as_i64().unwrap(),
+            x["working_days_net"].as_i64().unwrap(),
+        )
+    };
+    assert_eq!(
+        [days("YK-1"), days("YK-2"), days("YK-3")],
+        [(3, 3), (4, 4), (4, 3)]
+    );
+    let near = |v: &Value, want: f64| (v.as_f64().unwrap() - want).abs() < 1e-9;
+    assert!(near(&total["compliance_rate"], 2.0 / 3.0));
+    assert!(near(&total["mean_working_days_gross"], 11.0 / 3.0));
+    assert!(near(&total["mean_working_days_net"], 10.0 / 3.0));
+    let stage = |key: &str| {
+        r["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["stage"] == key)
+            .unwrap()
+            .clone()
+    };
+    let plan = stage("supply_plan");
+    assert_eq!(
+        (&plan["entered"], &plan["within_limit"]),
+        (&json!(3), &json!(2))
+    );
+    // Days in the supply plan: 1, 3 and 0; in energisation: 1, 1 and 2.
+    assert!(near(&plan["p90_working_days"], 3.0));
+    let energy = stage("energisation");
+    assert_eq!(
+        (&energy["entered"], &energy["within_limit"]),
+        (&json!(3), &json!(3))
+    );
+    assert!(near(&energy["mean_working_days"], 4.0 / 3.0));
+    assert!(near(&energy["p90_working_days"], 2.0));
+    assert_eq!(r["centers"][0]["service_center"], "GZ-TH");
+    // A period with nothing closed is empty, not an error; a bad one is.
+    let feb = t
+        .get_ok_as(
+            "head-wu",
+            "/api/v1/reports/compliance?from=2026-02-01&to=2026-02-28",
+        )
+        .await;
+    assert_eq!(feb["total"]["closed"], 0);
+    let p = expect(
+        t.get_as(
+            "head-wu",
+            "/api/v1/reports/compliance?from=2026-03-31&to=2026-03-01",
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "from");
+    t.stop().await;
+}

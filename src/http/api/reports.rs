@@ -12,11 +12,80 @@ use crate::auth::{Principal, permissions};
 use crate::http::error::{ApiError, Problem};
 use crate::http::extract::QueryMap;
 use crate::mail::Lang;
+use crate::reports::compliance::ComplianceReport;
 use crate::reports::overdue::{self, OverdueReport};
 use crate::validate::{Errors, FieldError};
 
 pub fn router() -> Router<App> {
-    Router::new().route("/reports/overdue", get(overdue_report))
+    Router::new()
+        .route("/reports/overdue", get(overdue_report))
+        .route("/reports/compliance", get(compliance_report))
+}
+
+/// Refuses parameters a report does not take.
+fn known(q: &QueryMap, names: &[&str], e: &mut Errors) {
+    for k in q.0.keys() {
+        if !names.contains(&k.as_str()) {
+            e.add(
+                k,
+                format!("is not a parameter of this report ({})", names.join(", ")),
+            );
+        }
+    }
+}
+
+/// The unit named by `unit=`, if any (an unknown code is an error).
+async fn unit_param(
+    app: &App,
+    q: &QueryMap,
+    e: &mut Errors,
+) -> Result<Option<crate::org::entity::unit::Model>, ApiError> {
+    let Some(code) = q.0.get("unit") else {
+        return Ok(None);
+    };
+    let unit = crate::org::service::unit_by_code(&app.db, code).await?;
+    if unit.is_none() {
+        e.add("unit", format!("no unit `{code}`"));
+    }
+    Ok(unit)
+}
+
+/// All-stage compliance (达标) of the tickets closed in a period (the last
+/// month by default): per service center and in all, on time overall, on
+/// time in every limited stage, working days gross and net of pauses; per
+/// stage, within limit, mean and P90 working days.
+#[utoipa::path(get, path = "/api/v1/reports/compliance", tag = "reports",
+    params(
+        ("from" = Option<String>, Query, description = "first closing day (YYYY-MM-DD); the first of last month by default"),
+        ("to" = Option<String>, Query, description = "last closing day, inclusive; the last of last month by default"),
+        ("unit" = Option<String>, Query, description = "a bureau or service center code you oversee; your widest scope by default"),
+    ),
+    responses((status = 200, body = ComplianceReport), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn compliance_report(
+    State(app): State<App>,
+    p: Principal,
+    q: QueryMap,
+) -> Result<Response, ApiError> {
+    let mut e = Errors::default();
+    known(&q, &["from", "to", "unit"], &mut e);
+    let (default_from, default_to) =
+        crate::reports::compliance::last_month(app.sla().local_date(app.now()));
+    let mut day = |name: &str, default| match q.0.get(name) {
+        None => Some(default),
+        Some(v) => e.take(name, crate::validate::date(v)),
+    };
+    let (from, to) = (day("from", default_from), day("to", default_to));
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        e.add("from", format!("{f} is after `to` ({t})"));
+    }
+    let unit = unit_param(&app, &q, &mut e).await?;
+    let period = e
+        .finish(from.zip(to))
+        .map_err(|errors: Vec<FieldError>| ApiError::Invalid(errors))?;
+    let scope = permissions::report_scope(&p, unit.as_ref())?;
+    Ok(Json(crate::reports::compliance::report(&app, scope, period).await?).into_response())
 }
 
 /// How a report is sent.
@@ -44,11 +113,7 @@ async fn overdue_report(
     q: QueryMap,
 ) -> Result<Response, ApiError> {
     let mut e = Errors::default();
-    for k in q.0.keys() {
-        if !["as_of", "unit", "format"].contains(&k.as_str()) {
-            e.add(k, "is not a parameter of this report (as_of, unit, format)");
-        }
-    }
+    known(&q, &["as_of", "unit", "format"], &mut e);
     let as_of = e.take(
         "as_of",
         crate::reports::parse_as_of(q.0.get("as_of").map(String::as_str), app.now(), &app.sla()),
@@ -62,16 +127,7 @@ async fn overdue_report(
             Some(other) => Err(format!("`{other}` is not one of json, csv, xlsx")),
         },
     );
-    let unit = match q.0.get("unit") {
-        None => None,
-        Some(code) => match crate::org::service::unit_by_code(&app.db, code).await? {
-            Some(u) => Some(u),
-            None => {
-                e.add("unit", format!("no unit `{code}`"));
-                None
-            }
-        },
-    };
+    let unit = unit_param(&app, &q, &mut e).await?;
     let (as_of, format) = e
         .finish(as_of.zip(format))
         .map_err(|errors: Vec<FieldError>| ApiError::Invalid(errors))?;

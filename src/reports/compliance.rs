@@ -1,0 +1,327 @@
+//! All-stage compliance (达标) of the tickets closed (energised) in a period:
+//! a ticket complies when it closed before its deadline **and** left every
+//! stage that has a limit within that limit. Per service center and for the
+//! whole scope, with the working days taken gross and net of pauses; per
+//! stage, how many finished within their limit and how long they took.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::ReportScope;
+use crate::app::App;
+use crate::error::ServiceError;
+use crate::sla::{Pause, SlaClock, SlaPolicy, StageSlaState, StageVisit, VoltageLevel};
+use crate::tickets::entity::ticket::Status;
+use crate::tickets::entity::{pause, stage_visit, ticket};
+
+/// One closed ticket, as counted.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TicketCompliance {
+    pub ticket_id: i64,
+    pub ticket_no: String,
+    pub service_center: String,
+    pub accepted_on: NaiveDate,
+    pub closed_on: NaiveDate,
+    pub due_date: NaiveDate,
+    /// Closed before its deadline.
+    pub on_time: bool,
+    /// On time, and within the limit of every limited stage (达标).
+    pub compliant: bool,
+    /// The limited stages left after their limit.
+    pub late_stages: Vec<String>,
+    /// Working days after acceptance up to the closing day.
+    pub working_days_gross: i64,
+    /// The same less the whole working days paused.
+    pub working_days_net: i64,
+}
+
+/// Totals of a service center, or of the whole scope.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+pub struct Totals {
+    pub service_center: String,
+    pub closed: u64,
+    pub on_time: u64,
+    pub compliant: u64,
+    /// compliant / closed (0 when nothing closed).
+    pub compliance_rate: f64,
+    pub mean_working_days_gross: f64,
+    pub mean_working_days_net: f64,
+}
+
+/// One stage over the period's closed tickets.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+pub struct StageTotals {
+    pub stage: String,
+    /// Visits of the stage with a limit.
+    pub entered: u64,
+    pub within_limit: u64,
+    pub rate: f64,
+    /// Working days from the day entered to the day left.
+    pub mean_working_days: f64,
+    pub p90_working_days: f64,
+}
+
+/// The report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ComplianceReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub scope: ReportScope,
+    pub calendar_version: String,
+    pub policy_hash: String,
+    /// Which tickets and how they count (口径).
+    pub definitions: String,
+    pub centers: Vec<Totals>,
+    pub total: Totals,
+    pub stages: Vec<StageTotals>,
+    pub tickets: Vec<TicketCompliance>,
+}
+
+/// A closed ticket with its history.
+pub struct Closed {
+    pub ticket: ticket::Model,
+    pub center: String,
+    pub pauses: Vec<Pause>,
+    pub visits: Vec<StageVisit>,
+}
+
+fn mean(xs: &[f64]) -> f64 {
+    if xs.is_empty() {
+        0.0
+    } else {
+        xs.iter().sum::<f64>() / xs.len() as f64
+    }
+}
+
+/// The 90th percentile, nearest rank.
+fn p90(xs: &[f64]) -> f64 {
+    if xs.is_empty() {
+        return 0.0;
+    }
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    let rank = ((0.9 * v.len() as f64).ceil() as usize).clamp(1, v.len());
+    v[rank - 1]
+}
+
+fn rate(n: u64, of: u64) -> f64 {
+    if of == 0 { 0.0 } else { n as f64 / of as f64 }
+}
+
+fn totals(name: &str, rows: &[&TicketCompliance]) -> Totals {
+    let gross: Vec<f64> = rows.iter().map(|r| r.working_days_gross as f64).collect();
+    let net: Vec<f64> = rows.iter().map(|r| r.working_days_net as f64).collect();
+    let closed = rows.len() as u64;
+    let compliant = rows.iter().filter(|r| r.compliant).count() as u64;
+    Totals {
+        service_center: name.to_string(),
+        closed,
+        on_time: rows.iter().filter(|r| r.on_time).count() as u64,
+        compliant,
+        compliance_rate: rate(compliant, closed),
+        mean_working_days_gross: mean(&gross),
+        mean_working_days_net: mean(&net),
+    }
+}
+
+/// The report over `closed` (pure).
+pub fn compute(
+    closed: &[Closed],
+    (from, to): (NaiveDate, NaiveDate),
+    scope: ReportScope,
+    policy: &SlaPolicy,
+    sla: &SlaClock,
+) -> ComplianceReport {
+    let mut tickets = Vec::new();
+    // stage → (entered, within limit, working days of each visit)
+    let mut stages: BTreeMap<usize, (u64, u64, Vec<f64>)> = BTreeMap::new();
+    for c in closed {
+        let t = &c.ticket;
+        let Some(closed_at) = t.closed_at else {
+            continue;
+        };
+        let limit = policy
+            .category(&t.category)
+            .map_or(0, |x| x.limit_working_days.get());
+        let due = sla.ticket_due(t.accepted_on, limit, &c.pauses, closed_at);
+        let voltage = VoltageLevel::parse(&t.voltage_level).unwrap_or(VoltageLevel::Kv10);
+        let mut late = Vec::new();
+        for v in &c.visits {
+            let (Some(i), Some(stage)) = (policy.stage_index(&v.stage), policy.stage(&v.stage))
+            else {
+                continue;
+            };
+            let s = sla.stage_sla(stage, v, t.accepted_on, voltage, &c.pauses, closed_at);
+            if s.state == StageSlaState::Unlimited {
+                continue;
+            }
+            let within = s.state == StageSlaState::Met;
+            if !within {
+                late.push(v.stage.clone());
+            }
+            let left = v.left_at.unwrap_or(closed_at);
+            let (days, _) = sla
+                .calendar
+                .between_provisional(sla.local_date(v.entered_at), sla.local_date(left));
+            let e = stages.entry(i).or_default();
+            e.0 += 1;
+            e.1 += u64::from(within);
+            e.2.push(days.max(0) as f64);
+        }
+        let closed_on = sla.local_date(closed_at);
+        let (gross, _) = sla.calendar.between_provisional(t.accepted_on, closed_on);
+        let on_time = closed_at < due.due_at;
+        tickets.push(TicketCompliance {
+            ticket_id: t.id,
+            ticket_no: t.ticket_no.clone(),
+            service_center: c.center.clone(),
+            accepted_on: t.accepted_on,
+            closed_on,
+            due_date: due.due_date,
+            on_time,
+            compliant: on_time && late.is_empty(),
+            late_stages: late,
+            working_days_gross: gross,
+            working_days_net: gross - i64::from(due.paused_working_days),
+        });
+    }
+    tickets.sort_by(|a, b| (&a.service_center, a.ticket_id).cmp(&(&b.service_center, b.ticket_id)));
+    let mut names: Vec<&str> = tickets.iter().map(|t| t.service_center.as_str()).collect();
+    names.dedup();
+    let centers = names
+        .iter()
+        .map(|n| {
+            let rows: Vec<&TicketCompliance> =
+                tickets.iter().filter(|t| t.service_center == *n).collect();
+            totals(n, &rows)
+        })
+        .collect();
+    let all: Vec<&TicketCompliance> = tickets.iter().collect();
+    let stages = stages
+        .into_iter()
+        .map(|(i, (entered, within, days))| StageTotals {
+            stage: policy.stages[i].key.to_string(),
+            entered,
+            within_limit: within,
+            rate: rate(within, entered),
+            mean_working_days: mean(&days),
+            p90_working_days: p90(&days),
+        })
+        .collect();
+    ComplianceReport {
+        from,
+        to,
+        scope,
+        calendar_version: sla.calendar.version().to_string(),
+        policy_hash: String::new(),
+        definitions: "tickets closed (energised) from `from` to `to` inclusive, local days; on time: closed before the deadline (pauses counted); compliant (达标): on time and every stage with a limit left within it; working days after the acceptance day up to the closing day, gross and net of whole paused working days".into(),
+        centers,
+        total: totals("", &all),
+        stages,
+        tickets,
+    }
+}
+
+/// The previous calendar month: the month a report closes by default.
+pub fn last_month(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    use chrono::Datelike;
+    let first_this = today.with_day(1).unwrap_or(today);
+    let last_prev = first_this.pred_opt().unwrap_or(first_this);
+    (last_prev.with_day(1).unwrap_or(last_prev), last_prev)
+}
+
+/// Loads the tickets of `scope` closed from `from` to `to` (local days,
+/// inclusive) with their pauses and stage visits, and computes the report.
+pub async fn report(
+    app: &App,
+    scope: ReportScope,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<ComplianceReport, ServiceError> {
+    use ticket::Column as C;
+    let sla = app.sla();
+    let start = sla.start_of(from);
+    let end: DateTime<Utc> = sla.start_of(to + chrono::Days::new(1));
+    let rows = ticket::Entity::find()
+        .filter(scope.condition())
+        .filter(C::Status.eq(Status::Closed))
+        .filter(C::ClosedAt.gte(start))
+        .filter(C::ClosedAt.lt(end))
+        .order_by_asc(C::Id)
+        .all(&app.db)
+        .await?;
+    let units: std::collections::HashMap<i64, String> = crate::org::entity::unit::Entity::find()
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.code))
+        .collect();
+    let mut closed = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(500) {
+        let ids: Vec<i64> = chunk.iter().map(|t| t.id).collect();
+        let pauses = pause::Entity::find()
+            .filter(pause::Column::TicketId.is_in(ids.clone()))
+            .order_by_asc(pause::Column::Id)
+            .all(&app.db)
+            .await?;
+        let visits = stage_visit::Entity::find()
+            .filter(stage_visit::Column::TicketId.is_in(ids))
+            .order_by_asc(stage_visit::Column::Id)
+            .all(&app.db)
+            .await?;
+        for t in chunk {
+            closed.push(Closed {
+                center: units.get(&t.service_center_id).cloned().unwrap_or_default(),
+                pauses: pauses
+                    .iter()
+                    .filter(|p| p.ticket_id == t.id)
+                    .map(|p| Pause {
+                        reason: p.reason.clone(),
+                        started_at: p.started_at,
+                        ended_at: p.ended_at,
+                    })
+                    .collect(),
+                visits: visits
+                    .iter()
+                    .filter(|v| v.ticket_id == t.id)
+                    .map(|v| StageVisit {
+                        stage: v.stage.clone(),
+                        entered_at: v.entered_at,
+                        left_at: v.left_at,
+                    })
+                    .collect(),
+                ticket: t.clone(),
+            });
+        }
+    }
+    let mut r = compute(&closed, (from, to), scope, &app.policy, &sla);
+    r.policy_hash = super::policy_hash(app);
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_and_months() {
+        assert_eq!(
+            p90(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]),
+            9.0
+        );
+        assert_eq!(p90(&[5.0]), 5.0);
+        assert_eq!(p90(&[]), 0.0);
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(
+            last_month(d("2026-03-15")),
+            (d("2026-02-01"), d("2026-02-28"))
+        );
+        assert_eq!(
+            last_month(d("2026-01-01")),
+            (d("2025-12-01"), d("2025-12-31"))
+        );
+    }
+}
