@@ -57,7 +57,7 @@ pub(super) async fn report(cmd: ReportCmd, config: Config) -> anyhow::Result<Exi
         Ok(l) => l,
         Err(m) => return Ok(bad("lang", &m)),
     };
-    let as_of = match parse_as_of(a.as_of.as_deref(), app.now(), &app.sla()) {
+    let as_of = match parse_as_of(a.as_of.as_deref(), &app.sla()) {
         Ok(t) => t,
         Err(m) => return Ok(bad("as_of", &m)),
     };

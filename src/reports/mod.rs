@@ -37,20 +37,20 @@ pub fn policy_hash(app: &crate::app::App) -> String {
 }
 
 /// The instant a report is asked about: an RFC 3339 instant, or a date
-/// (its start, as for `overdue_as_of` on lists); `now` when not given.
+/// (its start, as for `overdue_as_of` on lists); `None` (now) when not
+/// given.
 pub fn parse_as_of(
     raw: Option<&str>,
-    now: chrono::DateTime<chrono::Utc>,
     sla: &crate::sla::SlaClock,
-) -> Result<chrono::DateTime<chrono::Utc>, String> {
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
     let Some(v) = raw else {
-        return Ok(now);
+        return Ok(None);
     };
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
-        return Ok(t.with_timezone(&chrono::Utc));
+        return Ok(Some(t.with_timezone(&chrono::Utc)));
     }
     crate::validate::date(v)
-        .map(|d| sla.start_of(d))
+        .map(|d| Some(sla.start_of(d)))
         .map_err(|_| format!("`{v}` is not a date (2026-03-31) or an RFC 3339 instant"))
 }
 

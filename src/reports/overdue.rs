@@ -202,16 +202,21 @@ fn row(
 /// Tickets read per query of their history.
 const CHUNK: usize = 500;
 
-/// Loads what the report over `scope` at `as_of` needs and computes it:
+/// Loads what the report over `scope` at `as_of` (now when `None`) needs
+/// and computes it:
 /// the tickets yekuo knew at `as_of` and that were not closed or cancelled
 /// for good before it, with their events, pauses and stage visits.
 pub async fn report(
     app: &App,
     scope: ReportScope,
-    as_of: DateTime<Utc>,
+    as_of: Option<DateTime<Utc>>,
 ) -> Result<OverdueReport, ServiceError> {
     use ticket::Column as C;
-    let tickets = ticket::Entity::find()
+    // `None`: now, read from the tickets' current rows (fast); an instant:
+    // rebuilt from the history.
+    let now_mode = as_of.is_none();
+    let as_of = as_of.unwrap_or_else(|| app.now());
+    let mut q = ticket::Entity::find()
         .filter(scope.condition())
         .filter(C::CreatedAt.lte(as_of))
         // Closed before T and never reopened: out. (A reopened ticket has
@@ -220,10 +225,23 @@ pub async fn report(
             Condition::any()
                 .add(C::ClosedAt.is_null())
                 .add(C::ClosedAt.gt(as_of)),
-        )
-        .order_by_asc(C::Id)
-        .all(&app.db)
-        .await?;
+        );
+    if now_mode {
+        // Now: nothing has happened since, so the tickets are
+        // the open and paused ones whose stored deadline is at most the
+        // last one showing yellow. A stored deadline is never later than
+        // the real one (a running pause only moves it on), so none is
+        // missed; the computation below keeps the right ones.
+        let (_, last_yellow) =
+            app.config
+                .lights
+                .due_range(crate::sla::Light::Yellow, as_of, &app.sla());
+        q = q.filter(C::Status.is_in([Status::Open, Status::Paused]));
+        if let Some(at) = last_yellow {
+            q = q.filter(C::DueAt.lte(at));
+        }
+    }
+    let tickets = q.order_by_asc(C::Id).all(&app.db).await?;
     let mut facts: Vec<Facts> = Vec::with_capacity(tickets.len());
     for chunk in tickets.chunks(CHUNK) {
         let ids: Vec<i64> = chunk.iter().map(|t| t.id).collect();

@@ -116,7 +116,7 @@ async fn overdue_report(
     known(&q, &["as_of", "unit", "format"], &mut e);
     let as_of = e.take(
         "as_of",
-        crate::reports::parse_as_of(q.0.get("as_of").map(String::as_str), app.now(), &app.sla()),
+        crate::reports::parse_as_of(q.0.get("as_of").map(String::as_str), &app.sla()),
     );
     let format = e.take(
         "format",
