@@ -39,6 +39,40 @@ fn id(v: &Value) -> Option<i64> {
     v.as_i64()
 }
 
+/// The state of a ticket now, from its current row (no history needed:
+/// nothing has happened since) and its pauses (a running one moves the
+/// deadline as time passes).
+pub fn state_now(
+    t: &ticket::Model,
+    pauses: &[pause::Model],
+    now: DateTime<Utc>,
+    policy: &SlaPolicy,
+    sla: &SlaClock,
+) -> StateAt {
+    let pauses: Vec<Pause> = pauses
+        .iter()
+        .map(|p| Pause {
+            reason: p.reason.clone(),
+            started_at: p.started_at,
+            ended_at: p.ended_at,
+        })
+        .collect();
+    let limit = policy
+        .category(&t.category)
+        .map_or(0, |c| c.limit_working_days.get());
+    StateAt {
+        status: t.status,
+        owner_id: t.owner_id,
+        manager_id: t.manager_id,
+        escalation_level: t.escalation_level,
+        accepted_on: t.accepted_on,
+        category: t.category.clone(),
+        stage: t.stage.clone(),
+        stage_since: t.stage_entered_at,
+        due: sla.ticket_due(t.accepted_on, limit, &pauses, now),
+    }
+}
+
 /// The state of `f` at `at`, or `None` when yekuo did not know the ticket
 /// yet (created after `at`). Usernames in `created` events are resolved by
 /// `person_id`.

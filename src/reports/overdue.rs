@@ -12,7 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ReportScope;
-use super::at::{Facts, StateAt, state_at};
+use super::at::{Facts, StateAt, state_at, state_now};
 use crate::app::App;
 use crate::error::ServiceError;
 use crate::org::entity::{person, unit};
@@ -91,9 +91,16 @@ pub struct Names {
     pub units: HashMap<i64, String>,
 }
 
-/// The report over `tickets` at `as_of` (pure).
+/// What the report is computed from: each ticket's history, or (now) its
+/// current row and pauses.
+pub enum Input {
+    History(Vec<Facts>),
+    Now(Vec<(ticket::Model, Vec<pause::Model>)>),
+}
+
+/// The report over `input` at `as_of` (pure).
 pub fn compute(
-    tickets: &[Facts],
+    input: &Input,
     as_of: DateTime<Utc>,
     scope: ReportScope,
     policy: &SlaPolicy,
@@ -106,17 +113,27 @@ pub fn compute(
         .iter()
         .map(|(id, (u, _))| (u.as_str(), *id))
         .collect();
+    let states: Vec<(&ticket::Model, StateAt)> = match input {
+        Input::History(facts) => facts
+            .iter()
+            .filter_map(|f| {
+                state_at(f, as_of, policy, sla, |u| by_username.get(u).copied())
+                    .map(|s| (&f.ticket, s))
+            })
+            .collect(),
+        Input::Now(rows) => rows
+            .iter()
+            .map(|(t, p)| (t, state_now(t, p, as_of, policy, sla)))
+            .collect(),
+    };
     let mut rows = Vec::new();
     let mut due_soon = Vec::new();
-    for f in tickets {
-        let Some(s) = state_at(f, as_of, policy, sla, |u| by_username.get(u).copied()) else {
-            continue;
-        };
+    for (t, s) in &states {
         if !s.status.is_live() {
             continue;
         }
         let light = lights.light(&s.due, as_of, sla);
-        let row = row(f, &s, light, as_of, sla, names);
+        let row = row(t, s, light, as_of, sla, names);
         match light {
             Light::Overdue => rows.push(row),
             Light::Red | Light::Yellow => due_soon.push(row),
@@ -164,7 +181,7 @@ pub fn compute(
 }
 
 fn row(
-    f: &Facts,
+    t: &ticket::Model,
     s: &StateAt,
     light: Light,
     as_of: DateTime<Utc>,
@@ -175,12 +192,12 @@ fn row(
     let person = |id: i64| names.people.get(&id).cloned().unwrap_or_default();
     let (owner, owner_name) = person(s.owner_id);
     OverdueRow {
-        ticket_id: f.ticket.id,
-        ticket_no: f.ticket.ticket_no.clone(),
-        customer_name: f.ticket.customer_name.clone(),
+        ticket_id: t.id,
+        ticket_no: t.ticket_no.clone(),
+        customer_name: t.customer_name.clone(),
         service_center: names
             .units
-            .get(&f.ticket.service_center_id)
+            .get(&t.service_center_id)
             .cloned()
             .unwrap_or_default(),
         manager: person(s.manager_id).0,
@@ -242,51 +259,28 @@ pub async fn report(
         }
     }
     let tickets = q.order_by_asc(C::Id).all(&app.db).await?;
-    let mut facts: Vec<Facts> = Vec::with_capacity(tickets.len());
-    for chunk in tickets.chunks(CHUNK) {
-        let ids: Vec<i64> = chunk.iter().map(|t| t.id).collect();
-        let mut events: HashMap<i64, Vec<event::Model>> = HashMap::new();
-        for e in event::Entity::find()
-            .filter(event::Column::TicketId.is_in(ids.clone()))
-            .filter(event::Column::At.lte(as_of))
-            .order_by_asc(event::Column::TicketId)
-            .order_by_asc(event::Column::Seq)
-            .all(&app.db)
-            .await?
-        {
-            events.entry(e.ticket_id).or_default().push(e);
-        }
-        let mut pauses: HashMap<i64, Vec<pause::Model>> = HashMap::new();
-        for p in pause::Entity::find()
-            .filter(pause::Column::TicketId.is_in(ids.clone()))
-            .filter(pause::Column::StartedAt.lte(as_of))
-            .all(&app.db)
-            .await?
-        {
-            pauses.entry(p.ticket_id).or_default().push(p);
-        }
-        let mut visits: HashMap<i64, Vec<stage_visit::Model>> = HashMap::new();
-        for v in stage_visit::Entity::find()
-            .filter(stage_visit::Column::TicketId.is_in(ids))
-            .filter(stage_visit::Column::EnteredAt.lte(as_of))
-            .order_by_asc(stage_visit::Column::Id)
-            .all(&app.db)
-            .await?
-        {
-            visits.entry(v.ticket_id).or_default().push(v);
-        }
-        for t in chunk {
-            facts.push(Facts {
-                events: events.remove(&t.id).unwrap_or_default(),
-                pauses: pauses.remove(&t.id).unwrap_or_default(),
-                visits: visits.remove(&t.id).unwrap_or_default(),
-                ticket: t.clone(),
-            });
-        }
-    }
+    let input = if now_mode {
+        // The deadline now counts the pauses, a running one to today.
+        let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
+        let mut pauses = by_ticket(app, &ids, |ids| {
+            pause::Entity::find().filter(pause::Column::TicketId.is_in(ids))
+        })
+        .await?;
+        Input::Now(
+            tickets
+                .into_iter()
+                .map(|t| {
+                    let p = pauses.remove(&t.id).unwrap_or_default();
+                    (t, p)
+                })
+                .collect(),
+        )
+    } else {
+        Input::History(history(app, tickets, as_of).await?)
+    };
     let names = names(app).await?;
     let mut r = compute(
-        &facts,
+        &input,
         as_of,
         scope,
         &app.policy,
@@ -296,6 +290,88 @@ pub async fn report(
     );
     r.definitions.policy_hash = super::policy_hash(app);
     Ok(r)
+}
+
+/// Rows of `E` for `ids`, read [`CHUNK`] tickets at a time, by ticket.
+async fn by_ticket<E, F>(
+    app: &App,
+    ids: &[i64],
+    select: F,
+) -> Result<HashMap<i64, Vec<E::Model>>, ServiceError>
+where
+    E: EntityTrait,
+    E::Model: HasTicket,
+    F: Fn(Vec<i64>) -> sea_orm::Select<E>,
+{
+    let mut out: HashMap<i64, Vec<E::Model>> = HashMap::new();
+    for chunk in ids.chunks(CHUNK) {
+        for m in select(chunk.to_vec()).all(&app.db).await? {
+            out.entry(m.ticket_id()).or_default().push(m);
+        }
+    }
+    Ok(out)
+}
+
+/// Rows that belong to a ticket.
+trait HasTicket {
+    fn ticket_id(&self) -> i64;
+}
+
+impl HasTicket for event::Model {
+    fn ticket_id(&self) -> i64 {
+        self.ticket_id
+    }
+}
+
+impl HasTicket for pause::Model {
+    fn ticket_id(&self) -> i64 {
+        self.ticket_id
+    }
+}
+
+impl HasTicket for stage_visit::Model {
+    fn ticket_id(&self) -> i64 {
+        self.ticket_id
+    }
+}
+
+/// The history up to `as_of` of each of `tickets`.
+async fn history(
+    app: &App,
+    tickets: Vec<ticket::Model>,
+    as_of: DateTime<Utc>,
+) -> Result<Vec<Facts>, ServiceError> {
+    let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
+    let mut events = by_ticket(app, &ids, |ids| {
+        event::Entity::find()
+            .filter(event::Column::TicketId.is_in(ids))
+            .filter(event::Column::At.lte(as_of))
+            .order_by_asc(event::Column::TicketId)
+            .order_by_asc(event::Column::Seq)
+    })
+    .await?;
+    let mut pauses = by_ticket(app, &ids, |ids| {
+        pause::Entity::find()
+            .filter(pause::Column::TicketId.is_in(ids))
+            .filter(pause::Column::StartedAt.lte(as_of))
+    })
+    .await?;
+    let mut visits = by_ticket(app, &ids, |ids| {
+        stage_visit::Entity::find()
+            .filter(stage_visit::Column::TicketId.is_in(ids))
+            .filter(stage_visit::Column::EnteredAt.lte(as_of))
+            .order_by_asc(stage_visit::Column::Id)
+    })
+    .await?;
+    Ok(tickets
+        .into_iter()
+        .map(|t| Facts {
+            events: events.remove(&t.id).unwrap_or_default(),
+            pauses: pauses.remove(&t.id).unwrap_or_default(),
+            visits: visits.remove(&t.id).unwrap_or_default(),
+            ticket: t,
+        })
+        .collect())
 }
 
 /// Every person's and unit's name (the org chart is small next to tickets).
