@@ -17,6 +17,24 @@ use yekuo::reports::{ReportScope, parse_as_of};
 pub(crate) enum ReportCmd {
     /// What was overdue (and due soon) at an instant: now by default.
     Overdue(ReportArgs),
+    /// All-stage compliance (达标) of the tickets closed in a period.
+    Compliance(ComplianceArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct ComplianceArgs {
+    /// The bureau or service center (code).
+    #[arg(long)]
+    unit: String,
+    /// The first closing day (YYYY-MM-DD); the first of last month by default.
+    #[arg(long)]
+    from: Option<String>,
+    /// The last closing day, inclusive; the last of last month by default.
+    #[arg(long)]
+    to: Option<String>,
+    /// table or json.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -50,8 +68,21 @@ fn bad(field: &str, message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// The scope of `code`: a bureau or a service center, or the message.
+async fn scope(app: &App, code: &str) -> anyhow::Result<Result<ReportScope, String>> {
+    Ok(
+        match yekuo::org::service::unit_by_code(&app.db, code).await? {
+            None => Err(format!("no unit `{code}`")),
+            Some(u) => ReportScope::of_unit(&u),
+        },
+    )
+}
+
 pub(super) async fn report(cmd: ReportCmd, config: Config) -> anyhow::Result<ExitCode> {
-    let ReportCmd::Overdue(a) = cmd;
+    let a = match cmd {
+        ReportCmd::Overdue(a) => a,
+        ReportCmd::Compliance(c) => return compliance(c, config).await,
+    };
     let app = App::start(config, None).await?;
     let lang = match Lang::parse(&a.lang) {
         Ok(l) => l,
@@ -61,12 +92,9 @@ pub(super) async fn report(cmd: ReportCmd, config: Config) -> anyhow::Result<Exi
         Ok(t) => t,
         Err(m) => return Ok(bad("as_of", &m)),
     };
-    let scope = match yekuo::org::service::unit_by_code(&app.db, &a.unit).await? {
-        None => return Ok(bad("unit", &format!("no unit `{}`", a.unit))),
-        Some(u) => match ReportScope::of_unit(&u) {
-            Ok(s) => s,
-            Err(m) => return Ok(bad("unit", &m)),
-        },
+    let scope = match scope(&app, &a.unit).await? {
+        Ok(s) => s,
+        Err(m) => return Ok(bad("unit", &m)),
     };
     let r = yekuo::reports::overdue::report(&app, scope, as_of).await?;
     let bytes = match a.format {
@@ -90,6 +118,70 @@ pub(super) async fn report(cmd: ReportCmd, config: Config) -> anyhow::Result<Exi
             use std::io::Write;
             std::io::stdout().write_all(&bytes)?;
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn compliance(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode> {
+    use yekuo::reports::compliance;
+    let app = App::start(config, None).await?;
+    let (default_from, default_to) = compliance::last_month(app.sla().local_date(app.now()));
+    let day = |name: &str, raw: &Option<String>, default| match raw {
+        None => Ok(default),
+        Some(v) => yekuo::validate::date(v).map_err(|m| (name.to_string(), m)),
+    };
+    let period = match (
+        day("from", &a.from, default_from),
+        day("to", &a.to, default_to),
+    ) {
+        (Ok(f), Ok(t)) if f <= t => (f, t),
+        (Ok(f), Ok(t)) => return Ok(bad("from", &format!("{f} is after `to` ({t})"))),
+        (Err((field, m)), _) | (_, Err((field, m))) => return Ok(bad(&field, &m)),
+    };
+    let scope = match scope(&app, &a.unit).await? {
+        Ok(s) => s,
+        Err(m) => return Ok(bad("unit", &m)),
+    };
+    let r = compliance::report(&app, scope, period).await?;
+    if a.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "compliance (达标) of tickets closed {} to {} (calendar {})",
+        r.from, r.to, r.calendar_version
+    );
+    println!(
+        "{:<12} {:>6} {:>7} {:>9} {:>6} {:>8} {:>8}",
+        "center", "closed", "on time", "compliant", "rate", "gross wd", "net wd"
+    );
+    for c in r.centers.iter().chain(std::iter::once(&r.total)) {
+        let name = if c.service_center.is_empty() {
+            "(all)"
+        } else {
+            &c.service_center
+        };
+        println!(
+            "{:<12} {:>6} {:>7} {:>9} {:>5.1}% {:>8.1} {:>8.1}",
+            name,
+            c.closed,
+            c.on_time,
+            c.compliant,
+            100.0 * c.compliance_rate,
+            c.mean_working_days_gross,
+            c.mean_working_days_net
+        );
+    }
+    for s in &r.stages {
+        println!(
+            "stage {:<22} {:>4} of {:<4} within limit ({:.1}%), mean {:.1}, P90 {:.1} working days",
+            s.stage,
+            s.within_limit,
+            s.entered,
+            100.0 * s.rate,
+            s.mean_working_days,
+            s.p90_working_days
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -402,5 +402,34 @@ async fn compliance_counts_a_late_stage_against_an_on_time_ticket() {
     )
     .await;
     assert_eq!(p["errors"][0]["field"], "from");
+    // The operator's table says the same.
+    let (code, out, err) = t.cli(&[
+        "report",
+        "compliance",
+        "--unit",
+        "GZ",
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let table = String::from_utf8(out).unwrap();
+    assert!(
+        table.contains("GZ-TH") && table.contains("66.7%") && table.contains("supply_plan"),
+        "{table}"
+    );
+    let (code, _, err) = t.cli(&[
+        "report",
+        "compliance",
+        "--unit",
+        "GZ",
+        "--from",
+        "2026-04-01",
+        "--to",
+        "2026-03-01",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("from: 2026-04-01 is after"), "{err}");
     t.stop().await;
 }
