@@ -12,6 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ReportScope;
+use super::stats::{mean, p90};
 use crate::app::App;
 use crate::error::ServiceError;
 use crate::sla::{Pause, SlaClock, SlaPolicy, StageSlaState, StageVisit, VoltageLevel};
@@ -87,25 +88,6 @@ pub struct Closed {
     pub center: String,
     pub pauses: Vec<Pause>,
     pub visits: Vec<StageVisit>,
-}
-
-fn mean(xs: &[f64]) -> f64 {
-    if xs.is_empty() {
-        0.0
-    } else {
-        xs.iter().sum::<f64>() / xs.len() as f64
-    }
-}
-
-/// The 90th percentile, nearest rank.
-fn p90(xs: &[f64]) -> f64 {
-    if xs.is_empty() {
-        return 0.0;
-    }
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    let rank = ((0.9 * v.len() as f64).ceil() as usize).clamp(1, v.len());
-    v[rank - 1]
 }
 
 fn rate(n: u64, of: u64) -> f64 {
@@ -234,13 +216,13 @@ pub fn last_month(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     (last_prev.with_day(1).unwrap_or(last_prev), last_prev)
 }
 
-/// Loads the tickets of `scope` closed from `from` to `to` (local days,
-/// inclusive) with their pauses and stage visits, and computes the report.
-pub async fn report(
+/// The tickets of `scope` closed from `from` to `to` (local days,
+/// inclusive) with their pauses and stage visits.
+pub async fn load_closed(
     app: &App,
     scope: ReportScope,
     (from, to): (NaiveDate, NaiveDate),
-) -> Result<ComplianceReport, ServiceError> {
+) -> Result<Vec<Closed>, ServiceError> {
     use ticket::Column as C;
     let sla = app.sla();
     let start = sla.start_of(from);
@@ -297,7 +279,17 @@ pub async fn report(
             });
         }
     }
-    let mut r = compute(&closed, (from, to), scope, &app.policy, &sla);
+    Ok(closed)
+}
+
+/// The compliance of `scope`'s tickets closed from `from` to `to`.
+pub async fn report(
+    app: &App,
+    scope: ReportScope,
+    period: (NaiveDate, NaiveDate),
+) -> Result<ComplianceReport, ServiceError> {
+    let closed = load_closed(app, scope, period).await?;
+    let mut r = compute(&closed, period, scope, &app.policy, &app.sla());
     r.policy_hash = super::policy_hash(app);
     Ok(r)
 }

@@ -6,7 +6,9 @@
 pub mod at;
 pub mod compliance;
 pub mod csv;
+pub mod durations;
 pub mod overdue;
+pub mod stats;
 pub mod xlsx;
 
 use serde::Serialize;

@@ -75,6 +75,7 @@ const MATRIX: &[(&str, &str, [u16; 10])] = &[
     ("get", "/api/v1/people/{id}/open-tickets",  [401, 403, 403, 403, 403, 403, 403, 403, 200, 403]),
     ("get", "/api/v1/reports/overdue",           [401, 200, 200, 200, 200, 200, 403, 200, 403, 200]),
     ("get", "/api/v1/reports/compliance",        [401, 200, 200, 200, 200, 200, 403, 200, 403, 200]),
+    ("get", "/api/v1/reports/durations",         [401, 200, 200, 200, 200, 200, 403, 200, 403, 200]),
 ];
 
 fn coordination_body() -> Value {

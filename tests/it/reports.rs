@@ -402,6 +402,35 @@ async fn compliance_counts_a_late_stage_against_an_on_time_ticket() {
     )
     .await;
     assert_eq!(p["errors"][0]["field"], "from");
+    // How long they took: 3, 4 and 4 working days (and calendar days).
+    let d = t
+        .get_ok_as(
+            "head-wu",
+            "/api/v1/reports/durations?from=2026-03-01&to=2026-03-31",
+        )
+        .await;
+    let all = &d["all"]["working_days"];
+    assert_eq!(
+        (&all["count"], &all["median"], &all["max"]),
+        (&json!(3), &json!(4.0), &json!(4.0)),
+        "{d}"
+    );
+    assert!(near(&all["mean"], 11.0 / 3.0));
+    assert_eq!(d["all"]["calendar_days"]["max"], 4.0);
+    assert_eq!(d["by_voltage"][0]["key"], "10kV");
+    let plan = d["by_stage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == "supply_plan")
+        .unwrap();
+    assert_eq!(
+        (
+            &plan["working_days"]["median"],
+            &plan["working_days"]["max"]
+        ),
+        (&json!(1.0), &json!(3.0))
+    );
     // The operator's table says the same.
     let (code, out, err) = t.cli(&[
         "report",

@@ -20,6 +20,7 @@ pub fn router() -> Router<App> {
     Router::new()
         .route("/reports/overdue", get(overdue_report))
         .route("/reports/compliance", get(compliance_report))
+        .route("/reports/durations", get(durations_report))
 }
 
 /// Refuses parameters a report does not take.
@@ -50,6 +51,59 @@ async fn unit_param(
     Ok(unit)
 }
 
+/// The closing period (`from`, `to`; the last month by default) and the
+/// scope of a report over closed tickets.
+async fn period_and_scope(
+    app: &App,
+    p: &Principal,
+    q: &QueryMap,
+) -> Result<
+    (
+        crate::reports::ReportScope,
+        (chrono::NaiveDate, chrono::NaiveDate),
+    ),
+    ApiError,
+> {
+    let mut e = Errors::default();
+    known(q, &["from", "to", "unit"], &mut e);
+    let (default_from, default_to) =
+        crate::reports::compliance::last_month(app.sla().local_date(app.now()));
+    let mut day = |name: &str, default| match q.0.get(name) {
+        None => Some(default),
+        Some(v) => e.take(name, crate::validate::date(v)),
+    };
+    let (from, to) = (day("from", default_from), day("to", default_to));
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        e.add("from", format!("{f} is after `to` ({t})"));
+    }
+    let unit = unit_param(app, q, &mut e).await?;
+    let period = e
+        .finish(from.zip(to))
+        .map_err(|errors: Vec<FieldError>| ApiError::Invalid(errors))?;
+    Ok((permissions::report_scope(p, unit.as_ref())?, period))
+}
+
+/// How long connection took (办电时长) for the tickets closed in a period
+/// (the last month by default): mean, median, P90 and max, in working and
+/// calendar days, in all, by voltage level, by category and per stage.
+#[utoipa::path(get, path = "/api/v1/reports/durations", tag = "reports",
+    params(
+        ("from" = Option<String>, Query, description = "first closing day (YYYY-MM-DD); the first of last month by default"),
+        ("to" = Option<String>, Query, description = "last closing day, inclusive; the last of last month by default"),
+        ("unit" = Option<String>, Query, description = "a bureau or service center code you oversee; your widest scope by default"),
+    ),
+    responses((status = 200, body = crate::reports::durations::DurationsReport), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn durations_report(
+    State(app): State<App>,
+    p: Principal,
+    q: QueryMap,
+) -> Result<Response, ApiError> {
+    let (scope, period) = period_and_scope(&app, &p, &q).await?;
+    Ok(Json(crate::reports::durations::report(&app, scope, period).await?).into_response())
+}
+
 /// All-stage compliance (达标) of the tickets closed in a period (the last
 /// month by default): per service center and in all, on time overall, on
 /// time in every limited stage, working days gross and net of pauses; per
@@ -66,25 +120,7 @@ async fn compliance_report(
     p: Principal,
     q: QueryMap,
 ) -> Result<Response, ApiError> {
-    let mut e = Errors::default();
-    known(&q, &["from", "to", "unit"], &mut e);
-    let (default_from, default_to) =
-        crate::reports::compliance::last_month(app.sla().local_date(app.now()));
-    let mut day = |name: &str, default| match q.0.get(name) {
-        None => Some(default),
-        Some(v) => e.take(name, crate::validate::date(v)),
-    };
-    let (from, to) = (day("from", default_from), day("to", default_to));
-    if let (Some(f), Some(t)) = (from, to)
-        && f > t
-    {
-        e.add("from", format!("{f} is after `to` ({t})"));
-    }
-    let unit = unit_param(&app, &q, &mut e).await?;
-    let period = e
-        .finish(from.zip(to))
-        .map_err(|errors: Vec<FieldError>| ApiError::Invalid(errors))?;
-    let scope = permissions::report_scope(&p, unit.as_ref())?;
+    let (scope, period) = period_and_scope(&app, &p, &q).await?;
     Ok(Json(crate::reports::compliance::report(&app, scope, period).await?).into_response())
 }
 

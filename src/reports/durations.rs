@@ -1,0 +1,121 @@
+//! How long connection takes (办电时长, as in "Getting Electricity"): for the
+//! tickets closed in a period, the mean, median, 90th percentile and
+//! maximum, in working days and in calendar days, in all, by voltage level,
+//! by category, and per stage.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::ReportScope;
+use super::compliance::{Closed, load_closed};
+use super::stats::Summary;
+use crate::app::App;
+use crate::error::ServiceError;
+use crate::sla::{SlaClock, SlaPolicy};
+
+/// The durations of one group of tickets (or of stage visits).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Group {
+    /// The voltage level, category or stage ("" for all tickets).
+    pub key: String,
+    pub working_days: Summary,
+    pub calendar_days: Summary,
+}
+
+/// The report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DurationsReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub scope: ReportScope,
+    pub calendar_version: String,
+    pub policy_hash: String,
+    pub definitions: String,
+    pub all: Group,
+    pub by_voltage: Vec<Group>,
+    pub by_category: Vec<Group>,
+    pub by_stage: Vec<Group>,
+}
+
+type Days = (Vec<f64>, Vec<f64>);
+
+fn group(key: &str, (working, calendar): &Days) -> Group {
+    Group {
+        key: key.to_string(),
+        working_days: Summary::of(working),
+        calendar_days: Summary::of(calendar),
+    }
+}
+
+/// The report over `closed` (pure).
+pub fn compute(
+    closed: &[Closed],
+    (from, to): (NaiveDate, NaiveDate),
+    scope: ReportScope,
+    policy: &SlaPolicy,
+    sla: &SlaClock,
+) -> DurationsReport {
+    let days_between = |a: NaiveDate, b: NaiveDate| -> (f64, f64) {
+        let (w, _) = sla.calendar.between_provisional(a, b);
+        (w.max(0) as f64, (b - a).num_days().max(0) as f64)
+    };
+    let mut all: Days = Default::default();
+    let mut by_voltage: BTreeMap<String, Days> = BTreeMap::new();
+    let mut by_category: BTreeMap<String, Days> = BTreeMap::new();
+    let mut by_stage: BTreeMap<usize, Days> = BTreeMap::new();
+    for c in closed {
+        let t = &c.ticket;
+        let Some(closed_at) = t.closed_at else {
+            continue;
+        };
+        let (w, d) = days_between(t.accepted_on, sla.local_date(closed_at));
+        for bucket in [
+            &mut all,
+            by_voltage.entry(t.voltage_level.clone()).or_default(),
+            by_category.entry(t.category.clone()).or_default(),
+        ] {
+            bucket.0.push(w);
+            bucket.1.push(d);
+        }
+        for v in &c.visits {
+            let Some(i) = policy.stage_index(&v.stage) else {
+                continue;
+            };
+            let left = v.left_at.unwrap_or(closed_at);
+            let (w, d) = days_between(sla.local_date(v.entered_at), sla.local_date(left));
+            let e = by_stage.entry(i).or_default();
+            e.0.push(w);
+            e.1.push(d);
+        }
+    }
+    DurationsReport {
+        from,
+        to,
+        scope,
+        calendar_version: sla.calendar.version().to_string(),
+        policy_hash: String::new(),
+        definitions: "tickets closed (energised) from `from` to `to` inclusive, local days; a ticket takes the working days after its acceptance day up to its closing day (pauses included), and the calendar days between the two; a stage visit, the same from the day it was entered to the day it was left; median of an even count: the mean of the two middle values; P90: nearest rank".into(),
+        all: group("", &all),
+        by_voltage: by_voltage.iter().map(|(k, v)| group(k, v)).collect(),
+        by_category: by_category.iter().map(|(k, v)| group(k, v)).collect(),
+        by_stage: by_stage
+            .iter()
+            .map(|(i, v)| group(policy.stages[*i].key.as_str(), v))
+            .collect(),
+    }
+}
+
+/// The durations of `scope`'s tickets closed from `from` to `to`.
+pub async fn report(
+    app: &App,
+    scope: ReportScope,
+    period: (NaiveDate, NaiveDate),
+) -> Result<DurationsReport, ServiceError> {
+    let closed = load_closed(app, scope, period).await?;
+    let mut r = compute(&closed, period, scope, &app.policy, &app.sla());
+    r.policy_hash = super::policy_hash(app);
+    Ok(r)
+}
