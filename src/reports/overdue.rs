@@ -257,6 +257,17 @@ pub async fn report(
         if let Some(at) = last_yellow {
             q = q.filter(C::DueAt.lte(at));
         }
+    } else if let Some(accepted) = latest_candidate_acceptance(app, as_of) {
+        // An instant: a ticket shows at T only if its deadline then was at
+        // most the last yellow one; that deadline is at least its
+        // acceptance day plus the smallest limit (pauses only add), so it
+        // was accepted by `accepted`, or it changed after T (its
+        // acceptance day may have been moved since).
+        q = q.filter(
+            Condition::any()
+                .add(C::AcceptedOn.lte(accepted))
+                .add(C::UpdatedAt.gt(as_of)),
+        );
     }
     let tickets = q.order_by_asc(C::Id).all(&app.db).await?;
     let input = if now_mode {
@@ -290,6 +301,52 @@ pub async fn report(
     );
     r.definitions.policy_hash = super::policy_hash(app);
     Ok(r)
+}
+
+/// The latest acceptance day of a ticket that could be red, yellow or
+/// overdue at `at`: with the smallest limit of any category and no pause,
+/// its deadline is the last one still yellow at `at`. `None` when every
+/// deadline would be (no bound).
+fn latest_candidate_acceptance(app: &App, at: DateTime<Utc>) -> Option<NaiveDate> {
+    let sla = app.sla();
+    let (_, last_yellow) = app
+        .config
+        .lights
+        .due_range(crate::sla::Light::Yellow, at, &sla);
+    let last_yellow = last_yellow?;
+    let limit = app
+        .policy
+        .categories
+        .iter()
+        .map(|c| c.limit_working_days.get())
+        .min()?;
+    let fits = |a: NaiveDate| sla.ticket_due(a, limit, &[], at).due_at <= last_yellow;
+    // Bisection: `fits(lo)` holds, `fits(hi)` does not.
+    let today = sla.local_date(at);
+    let (mut lo, mut hi) = (
+        today - chrono::Days::new(20 * 366),
+        last_yellow_date(&sla, last_yellow),
+    );
+    if !fits(lo) {
+        return None;
+    }
+    if fits(hi) {
+        return Some(hi);
+    }
+    while (hi - lo).num_days() > 1 {
+        let mid = lo + chrono::Days::new(((hi - lo).num_days() / 2) as u64);
+        if fits(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Some(lo)
+}
+
+/// The due date whose deadline (24:00 of it) is `at`.
+fn last_yellow_date(sla: &SlaClock, at: DateTime<Utc>) -> NaiveDate {
+    sla.local_date(at) - chrono::Days::new(1)
 }
 
 /// Rows of `E` for `ids`, read [`CHUNK`] tickets at a time, by ticket.

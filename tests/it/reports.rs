@@ -462,3 +462,33 @@ async fn compliance_counts_a_late_stage_against_an_on_time_ticket() {
     assert!(err.contains("from: 2026-04-01 is after"), "{err}");
     t.stop().await;
 }
+
+#[tokio::test]
+async fn a_ticket_whose_acceptance_day_moved_later_is_still_overdue_before_the_move() {
+    let t = TestApp::spawn(local("2026-06-01 09:00")).await;
+    let e = t
+        .create_ticket(json!({"ticket_no": "YK-E", "accepted_on": "2026-01-05"}))
+        .await;
+    t.clock.set(local("2026-06-03 10:00"));
+    let moved = expect(
+        t.patch(
+            &format!("/api/v1/tickets/{}", e["id"]),
+            &json!({"accepted_on": "2026-05-20", "note": "受理日期录错"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(moved["light"], "green");
+    let then = t
+        .get_ok_as(
+            "head-wu",
+            "/api/v1/reports/overdue?as_of=2026-06-02T10:00:00%2B08:00",
+        )
+        .await;
+    assert_eq!(numbers(&then["rows"]), ["YK-E"], "{then}");
+    assert_eq!(then["rows"][0]["due_date"], "2026-05-07");
+    let now = t.get_ok_as("head-wu", "/api/v1/reports/overdue").await;
+    assert!(numbers(&now["rows"]).is_empty(), "{now}");
+    t.stop().await;
+}
