@@ -126,46 +126,74 @@ pub fn compute(
             .map(|(t, p)| (t, state_now(t, p, as_of, policy, sla)))
             .collect(),
     };
-    let mut rows = Vec::new();
-    let mut due_soon = Vec::new();
+    let mut c = Collected::default();
     for (t, s) in &states {
+        c.push(t, s, as_of, sla, lights, names);
+    }
+    c.finish(as_of, scope, sla)
+}
+
+/// The rows of the report, collected a ticket (or a page) at a time.
+#[derive(Debug, Default)]
+pub struct Collected {
+    rows: Vec<OverdueRow>,
+    due_soon: Vec<OverdueRow>,
+}
+
+impl Collected {
+    /// Adds `t` in state `s` if it was overdue or due soon at `as_of`.
+    pub fn push(
+        &mut self,
+        t: &ticket::Model,
+        s: &StateAt,
+        as_of: DateTime<Utc>,
+        sla: &SlaClock,
+        lights: &Lights,
+        names: &Names,
+    ) {
         if !s.status.is_live() {
-            continue;
+            return;
         }
         let light = lights.light(&s.due, as_of, sla);
-        let row = row(t, s, light, as_of, sla, names);
         match light {
-            Light::Overdue => rows.push(row),
-            Light::Red | Light::Yellow => due_soon.push(row),
+            Light::Overdue => self.rows.push(row(t, s, light, as_of, sla, names)),
+            Light::Red | Light::Yellow => self.due_soon.push(row(t, s, light, as_of, sla, names)),
             Light::Green => {}
         }
     }
-    rows.sort_by_key(|r| (r.due_at, r.ticket_id));
-    due_soon.sort_by_key(|r| (r.due_at, r.ticket_id));
-    let mut totals: Vec<CenterTotals> = Vec::new();
-    for r in rows.iter().chain(&due_soon) {
-        let i = match totals
-            .iter()
-            .position(|c| c.service_center == r.service_center)
-        {
-            Some(i) => i,
-            None => {
-                totals.push(CenterTotals {
-                    service_center: r.service_center.clone(),
-                    ..Default::default()
-                });
-                totals.len() - 1
+
+    /// The report: rows sorted by deadline, totals per center.
+    pub fn finish(self, as_of: DateTime<Utc>, scope: ReportScope, sla: &SlaClock) -> OverdueReport {
+        let Collected {
+            mut rows,
+            mut due_soon,
+        } = self;
+        rows.sort_by_key(|r| (r.due_at, r.ticket_id));
+        due_soon.sort_by_key(|r| (r.due_at, r.ticket_id));
+        let mut totals: Vec<CenterTotals> = Vec::new();
+        for r in rows.iter().chain(&due_soon) {
+            let i = match totals
+                .iter()
+                .position(|c| c.service_center == r.service_center)
+            {
+                Some(i) => i,
+                None => {
+                    totals.push(CenterTotals {
+                        service_center: r.service_center.clone(),
+                        ..Default::default()
+                    });
+                    totals.len() - 1
+                }
+            };
+            match r.light {
+                Light::Overdue => totals[i].overdue += 1,
+                Light::Red => totals[i].red += 1,
+                Light::Yellow => totals[i].yellow += 1,
+                Light::Green => {}
             }
-        };
-        match r.light {
-            Light::Overdue => totals[i].overdue += 1,
-            Light::Red => totals[i].red += 1,
-            Light::Yellow => totals[i].yellow += 1,
-            Light::Green => {}
         }
-    }
-    totals.sort_by(|a, b| a.service_center.cmp(&b.service_center));
-    OverdueReport {
+        totals.sort_by(|a, b| a.service_center.cmp(&b.service_center));
+        OverdueReport {
         definitions: Definitions {
             as_of,
             scope,
@@ -177,6 +205,7 @@ pub fn compute(
         rows,
         due_soon,
         totals,
+    }
     }
 }
 
