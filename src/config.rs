@@ -107,6 +107,28 @@ pub struct RawConfig {
     pub sla: crate::sla::SlaConfig,
     pub ladder: crate::sla::LadderConfig,
     pub lights: crate::sla::LightsConfig,
+    #[serde(default)]
+    pub reports: ReportsConfig,
+}
+
+/// `[reports]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReportsConfig {
+    /// The customers per customer manager a bureau aims for (1 : 50).
+    #[serde(default = "fifty")]
+    pub customers_per_manager: u32,
+}
+
+fn fifty() -> u32 {
+    50
+}
+
+impl Default for ReportsConfig {
+    fn default() -> Self {
+        ReportsConfig {
+            customers_per_manager: fifty(),
+        }
+    }
 }
 
 /// Validated configuration, ready to use: what requests read is parsed

@@ -9,6 +9,7 @@ pub mod csv;
 pub mod durations;
 pub mod overdue;
 pub mod stats;
+pub mod workload;
 pub mod xlsx;
 
 use serde::Serialize;

@@ -76,6 +76,7 @@ const MATRIX: &[(&str, &str, [u16; 10])] = &[
     ("get", "/api/v1/reports/overdue",           [401, 200, 200, 200, 200, 200, 403, 200, 403, 200]),
     ("get", "/api/v1/reports/compliance",        [401, 200, 200, 200, 200, 200, 403, 200, 403, 200]),
     ("get", "/api/v1/reports/durations",         [401, 200, 200, 200, 200, 200, 403, 200, 403, 200]),
+    ("get", "/api/v1/reports/workload",          [401, 200, 200, 200, 200, 200, 403, 200, 403, 200]),
 ];
 
 fn coordination_body() -> Value {

@@ -492,3 +492,68 @@ async fn a_ticket_whose_acceptance_day_moved_later_is_still_overdue_before_the_m
     assert!(numbers(&now["rows"]).is_empty(), "{now}");
     t.stop().await;
 }
+
+#[tokio::test]
+async fn workload_per_manager_and_customers_per_manager_per_center() {
+    let t = TestApp::spawn(local("2026-06-01 09:00")).await;
+    // mgr-li: two open tickets of one customer (one overdue), one of another.
+    t.create_ticket(json!({"accepted_on": "2026-01-05"})).await;
+    t.create_ticket(json!({"accepted_on": "2026-05-25"})).await;
+    t.create_ticket(json!({"accepted_on": "2026-05-25", "customer_account_no": "0300099999"}))
+        .await;
+    // mgr-zhao: one, handed to the director (owned by dir-chen).
+    let z = t
+        .create_ticket(json!({"accepted_on": "2026-05-25", "manager": "mgr-zhao"}))
+        .await;
+    expect(
+        t.post_as(
+            "dir-chen",
+            &format!("/api/v1/tickets/{}/reassign", z["id"]),
+            &json!({"owner": "dir-chen", "note": "主任督办"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let r = t
+        .get_ok_as("head-wu", "/api/v1/reports/workload?unit=GZ-TH")
+        .await;
+    let m = |u: &str| {
+        r["managers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["manager"] == u)
+            .unwrap()
+            .clone()
+    };
+    let li = m("mgr-li");
+    assert_eq!(
+        (
+            &li["open_managed"],
+            &li["open_owned"],
+            &li["customers"],
+            &li["overdue_now"]
+        ),
+        (&json!(3), &json!(3), &json!(2), &json!(1)),
+        "{r}"
+    );
+    let zhao = m("mgr-zhao");
+    assert_eq!(
+        (&zhao["open_managed"], &zhao["open_owned"]),
+        (&json!(1), &json!(0))
+    );
+    // GZ-TH: two managers, two customers (0300012345, managed by both, once).
+    let c = &r["centers"][0];
+    assert_eq!(
+        (&c["service_center"], &c["managers"], &c["customers"]),
+        (&json!("GZ-TH"), &json!(2), &json!(2)),
+        "{r}"
+    );
+    assert_eq!(c["customers_per_manager"], 1.0);
+    assert_eq!(
+        (&c["target_customers_per_manager"], &c["over_target"]),
+        (&json!(50), &json!(false))
+    );
+    t.stop().await;
+}

@@ -33,6 +33,7 @@ pub mod tickets;
         coordination::file, coordination::by_ticket, coordination::by_department, coordination::show,
         coordination::answer, coordination::withdraw, coordination::decision, coordination::feedback,
         reports::overdue_report, reports::compliance_report, reports::durations_report,
+        reports::workload_report,
     ),
     tags((name = "tickets", description = "Connection tickets"), (name = "access", description = "Login, sessions, API tokens"),
         (name = "org", description = "Organisation chart and people"),

@@ -21,6 +21,7 @@ pub fn router() -> Router<App> {
         .route("/reports/overdue", get(overdue_report))
         .route("/reports/compliance", get(compliance_report))
         .route("/reports/durations", get(durations_report))
+        .route("/reports/workload", get(workload_report))
 }
 
 /// Refuses parameters a report does not take.
@@ -102,6 +103,26 @@ async fn durations_report(
 ) -> Result<Response, ApiError> {
     let (scope, period) = period_and_scope(&app, &p, &q).await?;
     Ok(Json(crate::reports::durations::report(&app, scope, period).await?).into_response())
+}
+
+/// Workload per customer manager now: open tickets managed and owned,
+/// distinct customers, overdue now; tickets closed in the period (the last
+/// month by default) and how many on time; per service center, customers
+/// per manager against `[reports] customers_per_manager`.
+#[utoipa::path(get, path = "/api/v1/reports/workload", tag = "reports",
+    params(
+        ("from" = Option<String>, Query, description = "first closing day (YYYY-MM-DD); the first of last month by default"),
+        ("to" = Option<String>, Query, description = "last closing day, inclusive; the last of last month by default"),
+        ("unit" = Option<String>, Query, description = "a bureau or service center code you oversee; your widest scope by default"),
+    ),
+    responses((status = 200, body = crate::reports::workload::WorkloadReport), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn workload_report(
+    State(app): State<App>,
+    p: Principal,
+    q: QueryMap,
+) -> Result<Response, ApiError> {
+    let (scope, period) = period_and_scope(&app, &p, &q).await?;
+    Ok(Json(crate::reports::workload::report(&app, scope, period).await?).into_response())
 }
 
 /// All-stage compliance (达标) of the tickets closed in a period (the last
