@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 
 use yekuo::app::App;
@@ -19,6 +20,10 @@ pub(crate) enum ReportCmd {
     Overdue(ReportArgs),
     /// All-stage compliance (达标) of the tickets closed in a period.
     Compliance(ComplianceArgs),
+    /// How long connection took for the tickets closed in a period.
+    Durations(ComplianceArgs),
+    /// Workload per customer manager, and customers per manager per center.
+    Workload(ComplianceArgs),
 }
 
 #[derive(Args)]
@@ -82,6 +87,8 @@ pub(super) async fn report(cmd: ReportCmd, config: Config) -> anyhow::Result<Exi
     let a = match cmd {
         ReportCmd::Overdue(a) => a,
         ReportCmd::Compliance(c) => return compliance(c, config).await,
+        ReportCmd::Durations(c) => return durations(c, config).await,
+        ReportCmd::Workload(c) => return workload(c, config).await,
     };
     let app = App::start(config, None).await?;
     let lang = match Lang::parse(&a.lang) {
@@ -122,10 +129,15 @@ pub(super) async fn report(cmd: ReportCmd, config: Config) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-async fn compliance(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode> {
-    use yekuo::reports::compliance;
+/// The app, the scope and the period of a report over closed tickets, or
+/// the exit status of a bad parameter.
+async fn period_and_scope(
+    a: &ComplianceArgs,
+    config: Config,
+) -> anyhow::Result<Result<(App, ReportScope, (NaiveDate, NaiveDate)), ExitCode>> {
     let app = App::start(config, None).await?;
-    let (default_from, default_to) = compliance::last_month(app.sla().local_date(app.now()));
+    let (default_from, default_to) =
+        yekuo::reports::compliance::last_month(app.sla().local_date(app.now()));
     let day = |name: &str, raw: &Option<String>, default| match raw {
         None => Ok(default),
         Some(v) => yekuo::validate::date(v).map_err(|m| (name.to_string(), m)),
@@ -135,12 +147,21 @@ async fn compliance(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCod
         day("to", &a.to, default_to),
     ) {
         (Ok(f), Ok(t)) if f <= t => (f, t),
-        (Ok(f), Ok(t)) => return Ok(bad("from", &format!("{f} is after `to` ({t})"))),
-        (Err((field, m)), _) | (_, Err((field, m))) => return Ok(bad(&field, &m)),
+        (Ok(f), Ok(t)) => return Ok(Err(bad("from", &format!("{f} is after `to` ({t})")))),
+        (Err((field, m)), _) | (_, Err((field, m))) => return Ok(Err(bad(&field, &m))),
     };
     let scope = match scope(&app, &a.unit).await? {
         Ok(s) => s,
-        Err(m) => return Ok(bad("unit", &m)),
+        Err(m) => return Ok(Err(bad("unit", &m))),
+    };
+    Ok(Ok((app, scope, period)))
+}
+
+async fn compliance(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode> {
+    use yekuo::reports::compliance;
+    let (app, scope, period) = match period_and_scope(&a, config).await? {
+        Ok(x) => x,
+        Err(code) => return Ok(code),
     };
     let r = compliance::report(&app, scope, period).await?;
     if a.format == Format::Json {
@@ -181,6 +202,90 @@ async fn compliance(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCod
             100.0 * s.rate,
             s.mean_working_days,
             s.p90_working_days
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn durations(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode> {
+    let (app, scope, period) = match period_and_scope(&a, config).await? {
+        Ok(x) => x,
+        Err(code) => return Ok(code),
+    };
+    let r = yekuo::reports::durations::report(&app, scope, period).await?;
+    if a.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "durations of tickets closed {} to {} (working days; calendar days)",
+        r.from, r.to
+    );
+    println!(
+        "{:<24} {:>5} {:>7} {:>7} {:>7} {:>7}   {:>7} {:>7}",
+        "", "count", "mean", "median", "P90", "max", "mean", "P90"
+    );
+    let groups = std::iter::once(("all", &r.all))
+        .chain(r.by_voltage.iter().map(|g| ("voltage", g)))
+        .chain(r.by_category.iter().map(|g| ("category", g)))
+        .chain(r.by_stage.iter().map(|g| ("stage", g)));
+    for (kind, g) in groups {
+        let (w, c) = (&g.working_days, &g.calendar_days);
+        println!(
+            "{:<24} {:>5} {:>7.1} {:>7.1} {:>7.1} {:>7.1}   {:>7.1} {:>7.1}",
+            if g.key.is_empty() {
+                kind.to_string()
+            } else {
+                format!("{kind} {}", g.key)
+            },
+            w.count,
+            w.mean,
+            w.median,
+            w.p90,
+            w.max,
+            c.mean,
+            c.p90
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn workload(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode> {
+    let (app, scope, period) = match period_and_scope(&a, config).await? {
+        Ok(x) => x,
+        Err(code) => return Ok(code),
+    };
+    let r = yekuo::reports::workload::report(&app, scope, period).await?;
+    if a.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:<16} {:<10} {:>6} {:>6} {:>9} {:>8} {:>7} {:>8}",
+        "manager", "center", "open", "owned", "customers", "overdue", "closed", "on time"
+    );
+    for m in &r.managers {
+        println!(
+            "{:<16} {:<10} {:>6} {:>6} {:>9} {:>8} {:>7} {:>8}",
+            m.manager,
+            m.service_center,
+            m.open_managed,
+            m.open_owned,
+            m.customers,
+            m.overdue_now,
+            m.closed_in_period,
+            m.closed_on_time
+        );
+    }
+    for c in &r.centers {
+        println!(
+            "center {:<10} {} managers, {} customers: {:.1} per manager (target {}){}",
+            c.service_center,
+            c.managers,
+            c.customers,
+            c.customers_per_manager,
+            c.target_customers_per_manager,
+            if c.over_target { " OVER" } else { "" }
         );
     }
     Ok(ExitCode::SUCCESS)

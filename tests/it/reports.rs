@@ -551,6 +551,20 @@ async fn workload_per_manager_and_customers_per_manager_per_center() {
         "{r}"
     );
     assert_eq!(c["customers_per_manager"], 1.0);
+    let (code, out, err) = t.cli(&["report", "workload", "--unit", "GZ-TH"]);
+    assert_eq!(code, 0, "{err}");
+    let table = String::from_utf8(out).unwrap();
+    assert!(
+        table.contains("mgr-li") && table.contains("1.0 per manager (target 50)"),
+        "{table}"
+    );
+    let (code, out, _) = t.cli(&["report", "durations", "--unit", "GZ", "--format", "json"]);
+    assert_eq!(code, 0);
+    let d: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        d["all"]["working_days"]["count"], 0,
+        "nothing closed last month"
+    );
     assert_eq!(
         (&c["target_customers_per_manager"], &c["over_target"]),
         (&json!(50), &json!(false))
