@@ -11,8 +11,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::ReportScope;
 use super::stats::{mean, p90};
+use super::{ReportScope, by_ticket};
 use crate::app::App;
 use crate::error::ServiceError;
 use crate::sla::{Pause, SlaClock, SlaPolicy, StageSlaState, StageVisit, VoltageLevel};
@@ -241,44 +241,46 @@ pub async fn load_closed(
         .into_iter()
         .map(|u| (u.id, u.code))
         .collect();
-    let mut closed = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(500) {
-        let ids: Vec<i64> = chunk.iter().map(|t| t.id).collect();
-        let pauses = pause::Entity::find()
-            .filter(pause::Column::TicketId.is_in(ids.clone()))
+    let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
+    let mut pauses = by_ticket(app, &ids, |ids| {
+        pause::Entity::find()
+            .filter(pause::Column::TicketId.is_in(ids))
             .order_by_asc(pause::Column::Id)
-            .all(&app.db)
-            .await?;
-        let visits = stage_visit::Entity::find()
+    })
+    .await?;
+    let mut visits = by_ticket(app, &ids, |ids| {
+        stage_visit::Entity::find()
             .filter(stage_visit::Column::TicketId.is_in(ids))
             .order_by_asc(stage_visit::Column::Id)
-            .all(&app.db)
-            .await?;
-        for t in chunk {
-            closed.push(Closed {
-                center: units.get(&t.service_center_id).cloned().unwrap_or_default(),
-                pauses: pauses
-                    .iter()
-                    .filter(|p| p.ticket_id == t.id)
-                    .map(|p| Pause {
-                        reason: p.reason.clone(),
-                        started_at: p.started_at,
-                        ended_at: p.ended_at,
-                    })
-                    .collect(),
-                visits: visits
-                    .iter()
-                    .filter(|v| v.ticket_id == t.id)
-                    .map(|v| StageVisit {
-                        stage: v.stage.clone(),
-                        entered_at: v.entered_at,
-                        left_at: v.left_at,
-                    })
-                    .collect(),
-                ticket: t.clone(),
-            });
-        }
-    }
+    })
+    .await?;
+    let closed = rows
+        .into_iter()
+        .map(|t| Closed {
+            center: units.get(&t.service_center_id).cloned().unwrap_or_default(),
+            pauses: pauses
+                .remove(&t.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| Pause {
+                    reason: p.reason,
+                    started_at: p.started_at,
+                    ended_at: p.ended_at,
+                })
+                .collect(),
+            visits: visits
+                .remove(&t.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| StageVisit {
+                    stage: v.stage,
+                    entered_at: v.entered_at,
+                    left_at: v.left_at,
+                })
+                .collect(),
+            ticket: t,
+        })
+        .collect();
     Ok(closed)
 }
 

@@ -12,8 +12,61 @@ pub mod stats;
 pub mod workload;
 pub mod xlsx;
 
+use std::collections::HashMap;
+
+use sea_orm::EntityTrait;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::app::App;
+use crate::error::ServiceError;
+use crate::tickets::entity::{event, pause, stage_visit};
+
+/// Tickets per query of their rows (well under bound-parameter limits).
+const CHUNK: usize = 500;
+
+/// Rows of `E` for `ids`, read [`CHUNK`] tickets at a time, by ticket.
+pub(crate) async fn by_ticket<E, F>(
+    app: &App,
+    ids: &[i64],
+    select: F,
+) -> Result<HashMap<i64, Vec<E::Model>>, ServiceError>
+where
+    E: EntityTrait,
+    E::Model: HasTicket,
+    F: Fn(Vec<i64>) -> sea_orm::Select<E>,
+{
+    let mut out: HashMap<i64, Vec<E::Model>> = HashMap::new();
+    for chunk in ids.chunks(CHUNK) {
+        for m in select(chunk.to_vec()).all(&app.db).await? {
+            out.entry(m.ticket_id()).or_default().push(m);
+        }
+    }
+    Ok(out)
+}
+
+/// Rows that belong to a ticket.
+pub(crate) trait HasTicket {
+    fn ticket_id(&self) -> i64;
+}
+
+impl HasTicket for event::Model {
+    fn ticket_id(&self) -> i64 {
+        self.ticket_id
+    }
+}
+
+impl HasTicket for pause::Model {
+    fn ticket_id(&self) -> i64 {
+        self.ticket_id
+    }
+}
+
+impl HasTicket for stage_visit::Model {
+    fn ticket_id(&self) -> i64 {
+        self.ticket_id
+    }
+}
 
 /// A light in the reader's language.
 pub(crate) fn light_label(l: crate::sla::Light, lang: crate::mail::Lang) -> &'static str {

@@ -11,8 +11,8 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::ReportScope;
 use super::at::{Facts, StateAt, state_at, state_now};
+use super::{ReportScope, by_ticket};
 use crate::app::App;
 use crate::error::ServiceError;
 use crate::org::entity::{person, unit};
@@ -245,9 +245,6 @@ fn row(
     }
 }
 
-/// Tickets read per query of their history.
-const CHUNK: usize = 500;
-
 /// Loads what the report over `scope` at `as_of` (now when `None`) needs
 /// and computes it:
 /// the tickets yekuo knew at `as_of` and that were not closed or cancelled
@@ -352,75 +349,17 @@ fn latest_candidate_acceptance(app: &App, at: DateTime<Utc>) -> Option<NaiveDate
         .map(|c| c.limit_working_days.get())
         .min()?;
     let fits = |a: NaiveDate| sla.ticket_due(a, limit, &[], at).due_at <= last_yellow;
-    // Bisection: `fits(lo)` holds, `fits(hi)` does not.
     let today = sla.local_date(at);
-    let (mut lo, mut hi) = (
+    crate::sla::last_date_where(
         today - chrono::Days::new(20 * 366),
         last_yellow_date(&sla, last_yellow),
-    );
-    if !fits(lo) {
-        return None;
-    }
-    if fits(hi) {
-        return Some(hi);
-    }
-    while (hi - lo).num_days() > 1 {
-        let mid = lo + chrono::Days::new(((hi - lo).num_days() / 2) as u64);
-        if fits(mid) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    Some(lo)
+        fits,
+    )
 }
 
 /// The due date whose deadline (24:00 of it) is `at`.
 fn last_yellow_date(sla: &SlaClock, at: DateTime<Utc>) -> NaiveDate {
     sla.local_date(at) - chrono::Days::new(1)
-}
-
-/// Rows of `E` for `ids`, read [`CHUNK`] tickets at a time, by ticket.
-async fn by_ticket<E, F>(
-    app: &App,
-    ids: &[i64],
-    select: F,
-) -> Result<HashMap<i64, Vec<E::Model>>, ServiceError>
-where
-    E: EntityTrait,
-    E::Model: HasTicket,
-    F: Fn(Vec<i64>) -> sea_orm::Select<E>,
-{
-    let mut out: HashMap<i64, Vec<E::Model>> = HashMap::new();
-    for chunk in ids.chunks(CHUNK) {
-        for m in select(chunk.to_vec()).all(&app.db).await? {
-            out.entry(m.ticket_id()).or_default().push(m);
-        }
-    }
-    Ok(out)
-}
-
-/// Rows that belong to a ticket.
-trait HasTicket {
-    fn ticket_id(&self) -> i64;
-}
-
-impl HasTicket for event::Model {
-    fn ticket_id(&self) -> i64 {
-        self.ticket_id
-    }
-}
-
-impl HasTicket for pause::Model {
-    fn ticket_id(&self) -> i64 {
-        self.ticket_id
-    }
-}
-
-impl HasTicket for stage_visit::Model {
-    fn ticket_id(&self) -> i64 {
-        self.ticket_id
-    }
 }
 
 /// The history up to `as_of` of each of `tickets`.

@@ -96,9 +96,18 @@ pub fn compute(
     let mut out: Vec<ManagerLoad> = Vec::new();
     let mut customers_by_center: BTreeMap<i64, BTreeSet<&str>> = BTreeMap::new();
     let mut managers_by_center: BTreeMap<i64, u64> = BTreeMap::new();
+    // Each ticket by its manager and, open, by its owner: read once.
+    let mut by_manager: HashMap<i64, Vec<&Row>> = HashMap::new();
+    let mut owned: HashMap<i64, u64> = HashMap::new();
+    for r in rows {
+        by_manager.entry(r.manager_id).or_default().push(r);
+        if r.status.is_live() {
+            *owned.entry(r.owner_id).or_default() += 1;
+        }
+    }
     for (id, username, name, center) in managers {
         let live = |r: &&Row| r.status.is_live();
-        let managed: Vec<&Row> = rows.iter().filter(|r| r.manager_id == *id).collect();
+        let managed: &[&Row] = by_manager.get(id).map_or(&[], Vec::as_slice);
         let open: Vec<&Row> = managed.iter().copied().filter(live).collect();
         let customers: BTreeSet<&str> = open.iter().map(|r| r.customer.as_str()).collect();
         let closed: Vec<&Row> = managed

@@ -58,6 +58,33 @@ pub struct Lights {
     pub red_before: Offset,
 }
 
+/// The last day from `lo` to `hi` for which `holds` is true, when it holds
+/// up to some day and not after (`None` when it does not hold at `lo`):
+/// bisection, about a dozen calls for decades of days.
+pub fn last_date_where(
+    lo: NaiveDate,
+    hi: NaiveDate,
+    holds: impl Fn(NaiveDate) -> bool,
+) -> Option<NaiveDate> {
+    if !holds(lo) {
+        return None;
+    }
+    if holds(hi) {
+        return Some(hi);
+    }
+    // Invariant: holds(lo), !holds(hi).
+    let (mut lo, mut hi) = (lo, hi);
+    while (hi - lo).num_days() > 1 {
+        let mid = lo + Days::new(((hi - lo).num_days() / 2) as u64);
+        if holds(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Some(lo)
+}
+
 /// How far from today the deadlines of open tickets are searched for a
 /// light's boundary (well beyond any limit).
 const SEARCH_DAYS: u64 = 20 * 366;
@@ -107,20 +134,12 @@ impl Lights {
                 paused_working_days: 0,
             };
             let today = sla.local_date(now);
-            let (mut lo, mut hi) = (
+            let (lo, hi) = (
                 today - Days::new(SEARCH_DAYS),
                 today + Days::new(SEARCH_DAYS),
             );
-            // Invariant: light(lo) >= l, light(hi) < l (searched wide enough).
-            while (hi - lo).num_days() > 1 {
-                let mid = lo + Days::new(((hi - lo).num_days() / 2) as u64);
-                if self.light(&due_of(mid), now, sla) >= l {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-            due_of(lo).due_at
+            let last = last_date_where(lo, hi, |d| self.light(&due_of(d), now, sla) >= l);
+            due_of(last.unwrap_or(lo)).due_at
         };
         match light {
             Light::Overdue => (None, Some(now)),

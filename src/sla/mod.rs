@@ -11,7 +11,7 @@ pub use deadline::{
     Due, DueExplanation, Pause, PauseFact, SlaClock, StageSla, StageSlaState, StageVisit, Standing,
 };
 pub use ladder::{Ladder, LadderConfig, LadderPolicy, Level, LevelDue, Offset};
-pub use lights::{Light, Lights, LightsConfig};
+pub use lights::{Light, Lights, LightsConfig, last_date_where};
 pub use policy::{
     Category, CategoryConfig, CountedFrom, NamedConfig, PauseReason, PowerSources, SlaConfig,
     SlaPolicy, Stage, StageConfig, VoltageLevel,
