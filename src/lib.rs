@@ -3,6 +3,9 @@
 //! Rooms (see ../shared/DESIGN.md): `calendar` and `sla` are pure; `tickets`
 //! holds the domain, persistence and service functions; `http` is thin.
 
+#[macro_use]
+mod named;
+
 pub mod app;
 pub mod auth;
 pub mod calendar;

@@ -34,30 +34,11 @@ pub mod request {
         Withdrawn,
     }
 
-    impl State {
-        pub const ALL: [State; 3] = [State::Open, State::Settled, State::Withdrawn];
-
-        pub fn as_str(self) -> &'static str {
-            match self {
-                State::Open => "open",
-                State::Settled => "settled",
-                State::Withdrawn => "withdrawn",
-            }
-        }
-
-        pub fn parse(s: &str) -> Result<State, String> {
-            State::ALL
-                .into_iter()
-                .find(|x| x.as_str() == s.trim())
-                .ok_or_else(|| format!("`{}` is not one of open, settled, withdrawn", s.trim()))
-        }
-    }
-
-    impl std::fmt::Display for State {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
+    named_values!(State {
+        Open => "open",
+        Settled => "settled",
+        Withdrawn => "withdrawn",
+    });
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "coordination_requests")]

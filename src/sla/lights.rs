@@ -24,25 +24,12 @@ pub enum Light {
     Overdue,
 }
 
-impl Light {
-    pub const ALL: [Light; 4] = [Light::Green, Light::Yellow, Light::Red, Light::Overdue];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Light::Green => "green",
-            Light::Yellow => "yellow",
-            Light::Red => "red",
-            Light::Overdue => "overdue",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Light, String> {
-        Light::ALL
-            .into_iter()
-            .find(|l| l.as_str() == s.trim())
-            .ok_or_else(|| format!("`{}` is not one of green, yellow, red, overdue", s.trim()))
-    }
-}
+named_values!(Light {
+    Green => "green",
+    Yellow => "yellow",
+    Red => "red",
+    Overdue => "overdue",
+});
 
 /// `[lights]` as written.
 #[derive(Debug, Clone, Deserialize)]

@@ -36,42 +36,17 @@ pub mod ticket {
         Cancelled,
     }
 
+    named_values!(Status {
+        Open => "open",
+        Paused => "paused",
+        Closed => "closed",
+        Cancelled => "cancelled",
+    });
+
     impl Status {
-        pub const ALL: [Status; 4] = [
-            Status::Open,
-            Status::Paused,
-            Status::Closed,
-            Status::Cancelled,
-        ];
-
-        pub fn as_str(self) -> &'static str {
-            match self {
-                Status::Open => "open",
-                Status::Paused => "paused",
-                Status::Closed => "closed",
-                Status::Cancelled => "cancelled",
-            }
-        }
-
         /// `open` or `paused`: the ticket is still being worked on.
         pub fn is_live(self) -> bool {
             matches!(self, Status::Open | Status::Paused)
-        }
-
-        pub fn parse(s: &str) -> Result<Status, String> {
-            Status::ALL
-                .into_iter()
-                .find(|x| x.as_str() == s.trim())
-                .ok_or_else(|| {
-                    let all: Vec<_> = Status::ALL.iter().map(|x| x.as_str()).collect();
-                    format!("`{}` is not one of {}", s.trim(), all.join(", "))
-                })
-        }
-    }
-
-    impl std::fmt::Display for Status {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
         }
     }
 
