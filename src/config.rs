@@ -318,9 +318,10 @@ impl Config {
             "scheduler": {
                 "enabled": r.scheduler.enabled, "sweep_cron": r.scheduler.sweep_cron,
                 "delivery_cron": r.scheduler.delivery_cron, "digest_cron": r.scheduler.digest_cron,
-                "lease_seconds": r.scheduler.lease_seconds,
+                "snapshot_cron": r.scheduler.snapshot_cron, "lease_seconds": r.scheduler.lease_seconds,
             },
             "coordination": {
+                "office_start": r.coordination.office_start,
                 "cutoff": r.coordination.cutoff, "end_of_day": r.coordination.end_of_day,
                 "digest_time": r.coordination.digest_time, "meeting_weekday": r.coordination.meeting_weekday,
                 "meeting_time": r.coordination.meeting_time, "meeting_participants": r.coordination.meeting_participants,

@@ -1,5 +1,6 @@
 //! Scheduled jobs inside `serve` (tokio-cron-scheduler): the escalation
-//! sweep and the mail delivery worker. Each run first takes a lease row in
+//! sweep, the mail delivery worker, the morning digest and the monthly
+//! report snapshots. Each run first takes a lease row in
 //! the database, so several instances on one PostgreSQL never run the same
 //! job at once; correctness does not rest on the lease (the unique keys hold
 //! regardless).
@@ -24,6 +25,9 @@ pub struct SchedulerConfig {
     pub sweep_cron: String,
     pub delivery_cron: String,
     pub digest_cron: String,
+    /// Closes last month's reports on the first working day of a month,
+    /// and checks closed months again after a calendar or policy change.
+    pub snapshot_cron: String,
     pub lease_seconds: u32,
 }
 
@@ -139,6 +143,22 @@ pub async fn run_digest(app: &App, holder: &str) -> anyhow::Result<bool> {
     Ok(true)
 }
 
+/// One run of the monthly snapshots under their lease; returns whether it
+/// ran.
+pub async fn run_snapshots(app: &App, holder: &str) -> anyhow::Result<bool> {
+    let now = app.now();
+    let ttl = Duration::seconds(app.config.raw.scheduler.lease_seconds.into());
+    if !try_lease(&app.writer, "snapshots", holder, ttl, now).await? {
+        return Ok(false);
+    }
+    let done = crate::reports::snapshots::run_due(app).await;
+    release(&app.writer, "snapshots", holder).await?;
+    for (month, unit, outcome) in done? {
+        tracing::info!(%month, %unit, ?outcome, "report snapshot");
+    }
+    Ok(true)
+}
+
 /// Starts the jobs; stop them with `shutdown()` on the returned scheduler.
 pub async fn start(app: App, transport: Arc<Transport>) -> Result<JobScheduler, JobSchedulerError> {
     let sched = JobScheduler::new().await?;
@@ -162,6 +182,17 @@ pub async fn start(app: App, transport: Arc<Transport>) -> Result<JobScheduler, 
             Box::pin(async move {
                 if let Err(e) = run_digest(&app, &holder).await {
                     tracing::error!(error = %e, "morning digest failed; it is tried again next minute");
+                }
+            })
+        })?)
+        .await?;
+    let (a, h) = (app.clone(), holder.clone());
+    sched
+        .add(Job::new_async_tz(cfg.snapshot_cron.as_str(), app.zone(), move |_, _| {
+            let (app, holder) = (a.clone(), h.clone());
+            Box::pin(async move {
+                if let Err(e) = run_snapshots(&app, &holder).await {
+                    tracing::error!(error = %e, "monthly report snapshots failed; they are tried again at the next run");
                 }
             })
         })?)

@@ -10,6 +10,7 @@ mod m20261127_000003_mail;
 mod m20261127_000004_coordination;
 mod m20261128_000005_list_indexes;
 mod m20261128_000006_lean_outbox;
+mod m20261129_000007_reports;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_coordination::Migration),
             Box::new(m20261128_000005_list_indexes::Migration),
             Box::new(m20261128_000006_lean_outbox::Migration),
+            Box::new(m20261129_000007_reports::Migration),
         ]
     }
 }

@@ -5,6 +5,9 @@
 //! - deputy_head, head: every ticket of their bureau;
 //! - any current owner: that ticket;
 //! - auditor: read-only over their bureau (tickets, events, explain);
+//!   records accountability (问责、约谈、通报) on its tickets, which its
+//!   head, deputy head, the ticket's center director and the persons named
+//!   read;
 //! - department: coordination requests of their department, and reading
 //!   the tickets it was asked about;
 //! - admin: org, people, calendars, configuration; no ticket access unless
@@ -68,6 +71,28 @@ pub fn reads_department(p: &Principal, department_id: i64, bureau_id: i64) -> bo
     p.units_with(Role::Department).contains(&department_id)
         || p.bureaus_with(&[Role::Auditor, Role::DeputyHead, Role::Head])
             .contains(&bureau_id)
+}
+
+/// Whether `p` may record accountability on a ticket of bureau
+/// `bureau_id`, and the completion of its entries: the bureau's auditors.
+pub fn records_accountability(p: &Principal, bureau_id: i64) -> bool {
+    p.bureaus_with(&[Role::Auditor]).contains(&bureau_id)
+}
+
+/// Whether `p` may read an accountability entry on a ticket of
+/// `bureau_id` and service center `center_id` naming `persons`: the
+/// bureau's auditors, deputy head and head, the center's director, and
+/// the persons named.
+pub fn reads_accountability(
+    p: &Principal,
+    bureau_id: i64,
+    center_id: i64,
+    persons: &[i64],
+) -> bool {
+    p.bureaus_with(&[Role::Auditor, Role::DeputyHead, Role::Head])
+        .contains(&bureau_id)
+        || p.units_with(Role::CenterDirector).contains(&center_id)
+        || persons.contains(&p.person.id)
 }
 
 /// Access of `p` to ticket `t` by role alone.

@@ -1,8 +1,9 @@
-//! `yekuo report`: reports on the terminal, or as JSON or CSV for files and
-//! Excel. The operator names the unit; bad parameters exit with status 2
-//! and the same message the API gives.
+//! `yekuo report`: reports on the terminal, or as JSON, CSV or XLSX for
+//! files and Excel (the report's writers, `reports::xlsx::Export`). The
+//! operator names the unit; bad parameters exit with status 2 and the same
+//! message the API gives.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
@@ -12,6 +13,7 @@ use yekuo::app::App;
 use yekuo::config::Config;
 use yekuo::mail::Lang;
 use yekuo::reports::overdue::OverdueReport;
+use yekuo::reports::xlsx::{Export, FileFormat, Provenance, Render};
 use yekuo::reports::{ReportScope, parse_as_of};
 
 #[derive(Subcommand)]
@@ -24,6 +26,36 @@ pub(crate) enum ReportCmd {
     Durations(ComplianceArgs),
     /// Workload per customer manager, and customers per manager per center.
     Workload(ComplianceArgs),
+    /// How departments answer coordination requests filed in a period.
+    Coordination(ComplianceArgs),
+    /// The accountability register (问责、约谈、通报).
+    Accountability(RegisterArgs),
+    /// Freezes a month's reports for every bureau and service center (or
+    /// checks a closed month again: a change is stored as a restatement).
+    CloseMonth {
+        /// YYYY-MM; the month must have ended.
+        #[arg(long)]
+        month: String,
+    },
+}
+
+#[derive(Args)]
+pub(crate) struct RegisterArgs {
+    /// The bureau or service center (code).
+    #[arg(long)]
+    unit: String,
+    /// The first action date (YYYY-MM-DD); all by default.
+    #[arg(long)]
+    from: Option<String>,
+    /// The last action date, inclusive; all by default.
+    #[arg(long)]
+    to: Option<String>,
+    /// open or completed; both by default.
+    #[arg(long)]
+    state: Option<String>,
+    /// table or json.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
 }
 
 #[derive(Args)]
@@ -37,9 +69,25 @@ pub(crate) struct ComplianceArgs {
     /// The last closing day, inclusive; the last of last month by default.
     #[arg(long)]
     to: Option<String>,
-    /// table or json.
+    /// table, json, or (compliance, durations, workload) csv or xlsx.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// The language of CSV and XLSX headers: zh-CN (default) or en.
+    #[arg(long, default_value = "zh-CN")]
+    lang: String,
+}
+
+impl ComplianceArgs {
+    fn out(&self) -> Out<'_> {
+        Out {
+            format: self.format,
+            output: self.output.as_deref(),
+            lang: &self.lang,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -68,6 +116,69 @@ pub(crate) struct ReportArgs {
     lang: String,
 }
 
+/// How a report goes out: `--format`, `--output`, `--lang`.
+struct Out<'a> {
+    format: Format,
+    output: Option<&'a Path>,
+    lang: &'a str,
+}
+
+/// `r` as JSON, as CSV or XLSX by its writers, or as the text `table`
+/// draws; to `--output`, or to standard output (a workbook is binary: not
+/// to a terminal).
+fn send<R: Export>(
+    app: &App,
+    r: &R,
+    out: Out,
+    table: impl FnOnce(&R) -> String,
+) -> anyhow::Result<ExitCode> {
+    use std::io::{IsTerminal, Write};
+    let lang = match Lang::parse(out.lang) {
+        Ok(l) => l,
+        Err(m) => return Ok(bad("lang", &m)),
+    };
+    let file = match out.format {
+        Format::Table => None,
+        Format::Json => None,
+        Format::Csv => Some(FileFormat::Csv),
+        Format::Xlsx => Some(FileFormat::Xlsx),
+    };
+    if file == Some(FileFormat::Xlsx) && out.output.is_none() && std::io::stdout().is_terminal() {
+        return Ok(bad(
+            "output",
+            "a workbook is binary: give --output FILE (or redirect standard output)",
+        ));
+    }
+    let bytes = match (out.format, file) {
+        (Format::Json, _) => {
+            let mut v = serde_json::to_vec_pretty(r)?;
+            v.push(b'\n');
+            v
+        }
+        (_, Some(f)) => {
+            let who = Provenance {
+                generated_at: app.now(),
+                generated_by: "cli".into(),
+                zone: app.zone(),
+            };
+            let how = Render {
+                lang,
+                who: &who,
+                policy: &app.policy,
+            };
+            f.write(r, &how)?
+        }
+        _ => table(r).into_bytes(),
+    };
+    match out.output {
+        Some(path) => {
+            std::fs::write(path, bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
+        None => std::io::stdout().write_all(&bytes)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn bad(field: &str, message: &str) -> ExitCode {
     eprintln!("yekuo: {field}: {message}");
     ExitCode::from(2)
@@ -89,12 +200,14 @@ pub(super) async fn report(cmd: ReportCmd, config: Config) -> anyhow::Result<Exi
         ReportCmd::Compliance(c) => return compliance(c, config).await,
         ReportCmd::Durations(c) => return durations(c, config).await,
         ReportCmd::Workload(c) => return workload(c, config).await,
+        ReportCmd::Coordination(c) => return coordination(c, config).await,
+        ReportCmd::Accountability(r) => return accountability(r, config).await,
+        ReportCmd::CloseMonth { month } => return close_month(&month, config).await,
     };
     let app = App::start(config, None).await?;
-    let lang = match Lang::parse(&a.lang) {
-        Ok(l) => l,
-        Err(m) => return Ok(bad("lang", &m)),
-    };
+    if let Err(m) = Lang::parse(&a.lang) {
+        return Ok(bad("lang", &m));
+    }
     let as_of = match parse_as_of(a.as_of.as_deref(), &app.sla()) {
         Ok(t) => t,
         Err(m) => return Ok(bad("as_of", &m)),
@@ -104,29 +217,12 @@ pub(super) async fn report(cmd: ReportCmd, config: Config) -> anyhow::Result<Exi
         Err(m) => return Ok(bad("unit", &m)),
     };
     let r = yekuo::reports::overdue::report(&app, scope, as_of).await?;
-    let bytes = match a.format {
-        Format::Json => serde_json::to_vec_pretty(&r)?,
-        Format::Csv => yekuo::reports::csv::overdue(&r, lang, app.zone()),
-        Format::Xlsx => {
-            let who = yekuo::reports::xlsx::Provenance {
-                generated_at: app.now(),
-                generated_by: "cli".into(),
-                zone: app.zone(),
-            };
-            yekuo::reports::xlsx::overdue(&r, lang, &who)?
-        }
-        Format::Table => table(&r, app.zone()).into_bytes(),
+    let out = Out {
+        format: a.format,
+        output: a.output.as_deref(),
+        lang: &a.lang,
     };
-    match &a.output {
-        Some(path) => {
-            std::fs::write(path, bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
-        }
-        None => {
-            use std::io::Write;
-            std::io::stdout().write_all(&bytes)?;
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+    send(&app, &r, out, |r| table(r, app.zone()))
 }
 
 /// The app, the scope and the period of a report over closed tickets, or
@@ -164,15 +260,20 @@ async fn compliance(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCod
         Err(code) => return Ok(code),
     };
     let r = compliance::report(&app, scope, period).await?;
-    if a.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!(
+    send(&app, &r, a.out(), compliance_table)
+}
+
+/// The compliance report as aligned text for a terminal.
+fn compliance_table(r: &yekuo::reports::compliance::ComplianceReport) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "compliance (达标) of tickets closed {} to {} (calendar {})",
         r.from, r.to, r.calendar_version
     );
-    println!(
+    let _ = writeln!(
+        out,
         "{:<12} {:>6} {:>7} {:>9} {:>6} {:>8} {:>8}",
         "center", "closed", "on time", "compliant", "rate", "gross wd", "net wd"
     );
@@ -182,7 +283,8 @@ async fn compliance(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCod
         } else {
             &c.service_center
         };
-        println!(
+        let _ = writeln!(
+            out,
             "{:<12} {:>6} {:>7} {:>9} {:>5.1}% {:>8.1} {:>8.1}",
             name,
             c.closed,
@@ -194,7 +296,8 @@ async fn compliance(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCod
         );
     }
     for s in &r.stages {
-        println!(
+        let _ = writeln!(
+            out,
             "stage {:<22} {:>4} of {:<4} within limit ({:.1}%), mean {:.1}, P90 {:.1} working days",
             s.stage,
             s.within_limit,
@@ -204,7 +307,7 @@ async fn compliance(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCod
             s.p90_working_days
         );
     }
-    Ok(ExitCode::SUCCESS)
+    out
 }
 
 async fn durations(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode> {
@@ -213,15 +316,20 @@ async fn durations(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode
         Err(code) => return Ok(code),
     };
     let r = yekuo::reports::durations::report(&app, scope, period).await?;
-    if a.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!(
+    send(&app, &r, a.out(), durations_table)
+}
+
+/// The durations report as aligned text for a terminal.
+fn durations_table(r: &yekuo::reports::durations::DurationsReport) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "durations of tickets closed {} to {} (working days; calendar days)",
         r.from, r.to
     );
-    println!(
+    let _ = writeln!(
+        out,
         "{:<24} {:>5} {:>7} {:>7} {:>7} {:>7}   {:>7} {:>7}",
         "", "count", "mean", "median", "P90", "max", "mean", "P90"
     );
@@ -231,7 +339,8 @@ async fn durations(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode
         .chain(r.by_stage.iter().map(|g| ("stage", g)));
     for (kind, g) in groups {
         let (w, c) = (&g.working_days, &g.calendar_days);
-        println!(
+        let _ = writeln!(
+            out,
             "{:<24} {:>5} {:>7.1} {:>7.1} {:>7.1} {:>7.1}   {:>7.1} {:>7.1}",
             if g.key.is_empty() {
                 kind.to_string()
@@ -247,7 +356,7 @@ async fn durations(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode
             c.p90
         );
     }
-    Ok(ExitCode::SUCCESS)
+    out
 }
 
 async fn workload(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode> {
@@ -256,16 +365,21 @@ async fn workload(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode>
         Err(code) => return Ok(code),
     };
     let r = yekuo::reports::workload::report(&app, scope, period).await?;
-    if a.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!(
+    send(&app, &r, a.out(), workload_table)
+}
+
+/// The workload report as aligned text for a terminal.
+fn workload_table(r: &yekuo::reports::workload::WorkloadReport) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "{:<16} {:<10} {:>6} {:>6} {:>9} {:>8} {:>7} {:>8}",
         "manager", "center", "open", "owned", "customers", "overdue", "closed", "on time"
     );
     for m in &r.managers {
-        println!(
+        let _ = writeln!(
+            out,
             "{:<16} {:<10} {:>6} {:>6} {:>9} {:>8} {:>7} {:>8}",
             m.manager,
             m.service_center,
@@ -278,7 +392,8 @@ async fn workload(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode>
         );
     }
     for c in &r.centers {
-        println!(
+        let _ = writeln!(
+            out,
             "center {:<10} {} managers, {} customers: {:.1} per manager (target {}){}",
             c.service_center,
             c.managers,
@@ -288,7 +403,137 @@ async fn workload(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode>
             if c.over_target { " OVER" } else { "" }
         );
     }
+    out
+}
+
+async fn coordination(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode> {
+    let (app, scope, period) = match period_and_scope(&a, config).await? {
+        Ok(x) => x,
+        Err(code) => return Ok(code),
+    };
+    let r = yekuo::reports::coordination::report(&app, scope, period).await?;
+    if a.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("coordination requests filed {} to {}", r.from, r.to);
+    println!(
+        "{:<12} {:>8} {:>8} {:>7} {:>6} {:>9} {:>5} {:>7} {:>7}",
+        "department",
+        "received",
+        "answered",
+        "in time",
+        "rate",
+        "median h",
+        "open",
+        "overdue",
+        "meeting"
+    );
+    for d in r.rows.iter().chain(std::iter::once(&r.total)) {
+        println!(
+            "{:<12} {:>8} {:>8} {:>7} {:>5.1}% {:>9} {:>5} {:>7} {:>7}",
+            if d.department.is_empty() {
+                "(all)"
+            } else {
+                &d.department
+            },
+            d.received,
+            d.answered,
+            d.answered_in_time,
+            100.0 * d.in_time_rate,
+            d.median_answer_working_hours
+                .map_or("-".into(), |h| format!("{h:.1}")),
+            d.open_now,
+            d.overdue_now,
+            d.decided_at_meeting
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn accountability(a: RegisterArgs, config: Config) -> anyhow::Result<ExitCode> {
+    use yekuo::reports::accountability::{EntryState, Filter, report};
+    let app = App::start(config, None).await?;
+    let mut filter = Filter::default();
+    for (name, raw, slot) in [
+        ("from", &a.from, &mut filter.from),
+        ("to", &a.to, &mut filter.to),
+    ] {
+        if let Some(v) = raw {
+            match yekuo::validate::date(v) {
+                Ok(d) => *slot = Some(d),
+                Err(m) => return Ok(bad(name, &m)),
+            }
+        }
+    }
+    if let (Some(f), Some(t)) = (filter.from, filter.to)
+        && f > t
+    {
+        return Ok(bad("from", &format!("{f} is after `to` ({t})")));
+    }
+    if let Some(s) = &a.state {
+        match EntryState::parse(s) {
+            Ok(s) => filter.state = Some(s),
+            Err(m) => return Ok(bad("state", &m)),
+        }
+    }
+    let scope = match scope(&app, &a.unit).await? {
+        Ok(s) => s,
+        Err(m) => return Ok(bad("unit", &m)),
+    };
+    let r = report(&app, scope, filter).await?;
+    if a.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:<10} {:<20} {:<14} {:<10} {:<24} {:<9}",
+        "date", "ticket", "kind", "center", "persons", "state"
+    );
+    for e in &r.rows {
+        let persons: Vec<&str> = e.persons.iter().map(|p| p.username.as_str()).collect();
+        println!(
+            "{:<10} {:<20} {:<14} {:<10} {:<24} {:<9}",
+            e.date,
+            e.ticket_no,
+            e.kind.as_str(),
+            e.service_center,
+            persons.join(","),
+            e.state.as_str()
+        );
+    }
+    for k in &r.totals {
+        println!("{:<14} {} open, {} completed", k.kind, k.open, k.completed);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn close_month(month: &str, config: Config) -> anyhow::Result<ExitCode> {
+    use yekuo::reports::snapshots::{Month, close_month};
+    let month = match Month::parse(month) {
+        Ok(m) => m,
+        Err(m) => return Ok(bad("month", &m)),
+    };
+    let app = App::start(config, None).await?;
+    match close_month(&app, month).await {
+        Ok(done) => {
+            for (unit, outcome) in done {
+                println!(
+                    "{month} {unit:<12} {}",
+                    serde_json::to_value(&outcome)?.as_str().unwrap_or("")
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(yekuo::error::ServiceError::Invalid(errors)) => Ok(bad(
+            "month",
+            &errors
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default(),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The report as aligned text for a terminal.

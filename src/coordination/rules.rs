@@ -125,3 +125,42 @@ pub fn is_overdue(
             .any(|t| t.request_id == r.id && t.answer.is_none())
         && at >= overdue_at(app, r.answer_by)
 }
+
+/// Working hours from `from` to `to`: the time inside `office_start` to
+/// `end_of_day` of each working day between them (0 when `to` is not
+/// after `from`).
+pub fn working_hours(app: &App, from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
+    use chrono::TimeZone;
+    if to <= from {
+        return 0.0;
+    }
+    let zone = app.zone();
+    let times = app.config.coordination;
+    let (first, last) = (
+        from.with_timezone(&zone).date_naive(),
+        to.with_timezone(&zone).date_naive(),
+    );
+    let at = |day: NaiveDate, t: chrono::NaiveTime| {
+        zone.from_local_datetime(&day.and_time(t))
+            .earliest()
+            .map(|x| x.with_timezone(&Utc))
+    };
+    let mut seconds = 0i64;
+    let mut day = first;
+    while day <= last {
+        if app.calendar.is_working_day_provisional(day).0
+            && let (Some(open), Some(close)) =
+                (at(day, times.office_start), at(day, times.end_of_day))
+        {
+            let (a, b) = (open.max(from), close.min(to));
+            if b > a {
+                seconds += (b - a).num_seconds();
+            }
+        }
+        day = day.succ_opt().unwrap_or(day);
+        if day == NaiveDate::MAX {
+            break;
+        }
+    }
+    seconds as f64 / 3600.0
+}

@@ -9,6 +9,10 @@ use crate::config::ConfigError;
 /// `[coordination]` as written.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CoordinationConfig {
+    /// When the working day starts (answer times count working hours from
+    /// `office_start` to `end_of_day` of working days).
+    #[serde(default = "office_start")]
+    pub office_start: String,
     pub cutoff: String,
     pub end_of_day: String,
     pub digest_time: String,
@@ -23,21 +27,37 @@ pub struct CoordinationConfig {
     pub categories: Vec<crate::sla::NamedConfig>,
 }
 
+fn office_start() -> String {
+    "08:30".into()
+}
+
 impl CoordinationConfig {
     /// The times, parsed (or the first key that is wrong).
     pub fn times(&self) -> Result<CoordinationTimes, ConfigError> {
-        Ok(CoordinationTimes {
+        let times = CoordinationTimes {
+            office_start: self.time("office_start")?,
             cutoff: self.time("cutoff")?,
             end_of_day: self.time("end_of_day")?,
             digest_time: self.time("digest_time")?,
             meeting_weekday: self.weekday()?,
             meeting_time: self.time("meeting_time")?,
-        })
+        };
+        if times.office_start >= times.end_of_day {
+            return Err(ConfigError::invalid(
+                "coordination.office_start",
+                format!(
+                    "`{}` is not before end_of_day ({})",
+                    self.office_start, self.end_of_day
+                ),
+            ));
+        }
+        Ok(times)
     }
 
     /// A configured `HH:MM` time, or the key and problem.
     fn time(&self, key: &str) -> Result<chrono::NaiveTime, ConfigError> {
         let raw = match key {
+            "office_start" => &self.office_start,
             "cutoff" => &self.cutoff,
             "end_of_day" => &self.end_of_day,
             "digest_time" => &self.digest_time,
@@ -64,6 +84,7 @@ impl CoordinationConfig {
 /// The times of the coordination day, parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CoordinationTimes {
+    pub office_start: chrono::NaiveTime,
     pub cutoff: chrono::NaiveTime,
     pub end_of_day: chrono::NaiveTime,
     pub digest_time: chrono::NaiveTime,

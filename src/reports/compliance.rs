@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::stats::{mean, p90};
@@ -20,7 +20,7 @@ use crate::tickets::entity::ticket::Status;
 use crate::tickets::entity::{pause, stage_visit, ticket};
 
 /// One closed ticket, as counted.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TicketCompliance {
     pub ticket_id: i64,
     pub ticket_no: String,
@@ -41,7 +41,7 @@ pub struct TicketCompliance {
 }
 
 /// Totals of a service center, or of the whole scope.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Totals {
     pub service_center: String,
     pub closed: u64,
@@ -54,7 +54,7 @@ pub struct Totals {
 }
 
 /// One stage over the period's closed tickets.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct StageTotals {
     pub stage: String,
     /// Visits of the stage with a limit.
@@ -67,7 +67,7 @@ pub struct StageTotals {
 }
 
 /// The report.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ComplianceReport {
     pub from: NaiveDate,
     pub to: NaiveDate,

@@ -1,12 +1,12 @@
 //! How long connection takes (办电时长, as in "Getting Electricity"): for the
 //! tickets closed in a period, the mean, median, 90th percentile and
-//! maximum, in working days and in calendar days, in all, by voltage level,
-//! by category, and per stage.
+//! maximum, in working days and in calendar days, in all, by voltage level
+//! (lowest first), by category, and per stage.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ReportScope;
@@ -14,10 +14,10 @@ use super::compliance::{Closed, load_closed};
 use super::stats::Summary;
 use crate::app::App;
 use crate::error::ServiceError;
-use crate::sla::{SlaClock, SlaPolicy};
+use crate::sla::{SlaClock, SlaPolicy, VoltageLevel};
 
 /// The durations of one group of tickets (or of stage visits).
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Group {
     /// The voltage level, category or stage ("" for all tickets).
     pub key: String,
@@ -26,7 +26,7 @@ pub struct Group {
 }
 
 /// The report.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DurationsReport {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -99,7 +99,12 @@ pub fn compute(
         policy_hash: String::new(),
         definitions: "tickets closed (energised) from `from` to `to` inclusive, local days; a ticket takes the working days after its acceptance day up to its closing day (pauses included), and the calendar days between the two; a stage visit, the same from the day it was entered to the day it was left; median of an even count: the mean of the two middle values; P90: nearest rank".into(),
         all: group("", &all),
-        by_voltage: by_voltage.iter().map(|(k, v)| group(k, v)).collect(),
+        by_voltage: {
+            // Low voltage first (10kV before 110kV), not as text.
+            let mut v: Vec<Group> = by_voltage.iter().map(|(k, v)| group(k, v)).collect();
+            v.sort_by_key(|g| VoltageLevel::parse(&g.key).map_or(u32::MAX, VoltageLevel::kv));
+            v
+        },
         by_category: by_category.iter().map(|(k, v)| group(k, v)).collect(),
         by_stage: by_stage
             .iter()

@@ -3,11 +3,14 @@
 //! loader, over a scope the caller may read, and says how it counted
 //! (口径: which tickets, which instant, which calendar).
 
+pub mod accountability;
 pub mod at;
 pub mod compliance;
+pub mod coordination;
 pub mod csv;
 pub mod durations;
 pub mod overdue;
+pub mod snapshots;
 pub mod stats;
 pub mod workload;
 pub mod xlsx;
@@ -15,7 +18,7 @@ pub mod xlsx;
 use std::collections::HashMap;
 
 use sea_orm::EntityTrait;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::App;
@@ -112,7 +115,7 @@ pub fn parse_as_of(
 
 /// The tickets a report covers: a bureau's, a service center's, or those a
 /// customer manager manages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum ReportScope {
     Bureau(i64),

@@ -363,7 +363,7 @@ fn last_yellow_date(sla: &SlaClock, at: DateTime<Utc>) -> NaiveDate {
 }
 
 /// The history up to `as_of` of each of `tickets`.
-async fn history(
+pub(crate) async fn history(
     app: &App,
     tickets: Vec<ticket::Model>,
     as_of: DateTime<Utc>,

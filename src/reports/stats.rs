@@ -1,6 +1,6 @@
 //! Summaries of a list of durations: mean, median, 90th percentile, max.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// The mean (0 for none).
@@ -39,7 +39,7 @@ pub fn median(xs: &[f64]) -> f64 {
 }
 
 /// Count, mean, median, P90 and max of some durations.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Summary {
     pub count: u64,
     pub mean: f64,

@@ -64,6 +64,12 @@ pub struct WorkloadReport {
     pub to: NaiveDate,
     pub as_of: DateTime<Utc>,
     pub scope: ReportScope,
+    /// The calendar the period's days and deadlines were read on.
+    pub calendar_version: String,
+    /// A digest of the SLA policy, ladders and lights in force.
+    pub policy_hash: String,
+    /// `[reports] customers_per_manager`.
+    pub target_customers_per_manager: u32,
     pub definitions: String,
     pub managers: Vec<ManagerLoad>,
     pub centers: Vec<CenterLoad>,
@@ -168,6 +174,9 @@ pub fn compute(
         to,
         as_of,
         scope,
+        calendar_version: String::new(),
+        policy_hash: String::new(),
+        target_customers_per_manager: target,
         definitions: "managers: the holders of the manager role in the scope's service centers; open: open or paused now, overdue now by the stored deadline; customers: distinct account numbers of the open tickets managed; closed in the period: closed (energised) from `from` to `to`, on time when closed before the deadline".into(),
         managers: out,
         centers: centers_out,
@@ -257,7 +266,7 @@ pub async fn report(
             },
         )
         .collect();
-    Ok(compute(
+    let mut r = compute(
         &rows,
         &managers,
         &centers,
@@ -265,5 +274,8 @@ pub async fn report(
         app.now(),
         scope,
         app.config.raw.reports.customers_per_manager,
-    ))
+    );
+    r.calendar_version = sla.calendar.version().to_string();
+    r.policy_hash = super::policy_hash(app);
+    Ok(r)
 }

@@ -7,6 +7,7 @@ mod common;
 mod smtp;
 
 mod access;
+mod accountability;
 mod calendar_reload;
 mod cli;
 mod coordination;
@@ -17,6 +18,8 @@ mod mail;
 mod migrate;
 mod org_import;
 mod permissions;
+mod report_formats;
+mod report_periods;
 mod reports;
 mod scheduler;
 mod serve;

@@ -77,10 +77,23 @@ const MATRIX: &[(&str, &str, [u16; 10])] = &[
     ("get", "/api/v1/reports/compliance",        [401, 200, 200, 200, 200, 200, 403, 200, 403, 200]),
     ("get", "/api/v1/reports/durations",         [401, 200, 200, 200, 200, 200, 403, 200, 403, 200]),
     ("get", "/api/v1/reports/workload",          [401, 200, 200, 200, 200, 200, 403, 200, 403, 200]),
+    ("get", "/api/v1/reports/coordination",      [401, 200, 200, 200, 200, 200, 403, 200, 403, 200]),
+    ("get", "/api/v1/reports/snapshots/{month}", [401, 403, 403, 404, 404, 404, 403, 404, 403, 403]),
+    ("get", "/api/v1/reports/accountability",    [401, 200, 200, 200, 200, 200, 403, 200, 403, 200]),
+    ("post", "/api/v1/tickets/{id}/accountability",[401, 403, 404, 403, 403, 403, 404, 201, 404, 404]),
+    ("get", "/api/v1/tickets/{id}/accountability",[401, 200, 404, 200, 200, 200, 404, 200, 404, 404]),
+    ("get", "/api/v1/accountability",            [401, 200, 200, 200, 200, 200, 403, 200, 403, 200]),
+    ("get", "/api/v1/accountability/{id}",       [401, 200, 404, 200, 200, 200, 404, 200, 404, 404]),
+    ("post", "/api/v1/accountability/{id}/completion",[401, 403, 404, 403, 403, 403, 404, 200, 404, 404]),
 ];
 
 fn coordination_body() -> Value {
     json!({"subject": "高可靠性供电费", "question": "是否收取？", "category": "high_reliability_fee", "departments": ["GZ-MKT"]})
+}
+
+/// An interview naming the ticket's manager (the ticket has not breached).
+fn accountability_body() -> Value {
+    json!({"kind": "interview", "persons": ["mgr-li"], "text": "办理缓慢，约谈客户经理"})
 }
 
 fn method(m: &str) -> Method {
@@ -107,6 +120,8 @@ fn body_for(m: &str, path: &str, n: usize) -> Value {
         (_, "/api/v1/coordination/{id}/feedback") => {
             json!({"given_on": "2026-03-02", "channel": "phone", "text": "已电话告知客户"})
         }
+        (_, "/api/v1/tickets/{id}/accountability") => accountability_body(),
+        (_, "/api/v1/accountability/{id}/completion") => json!({"note": "已约谈"}),
         ("post", "/api/v1/org/units") => {
             json!({"code": format!("GZ-N{n}"), "name": "新中心", "kind": "service_center", "parent": "GZ"})
         }
@@ -160,14 +175,23 @@ async fn every_route_by_every_role() {
                 let url = format!("/api/v1/tickets/{}/coordination", ticket["id"]);
                 expect(t.post_as("mgr-li", &url, &coordination_body()).await, 201).await["id"]
                     .clone()
+            } else if path.starts_with("/api/v1/accountability/{id}") {
+                let url = format!("/api/v1/tickets/{}/accountability", ticket["id"]);
+                expect(t.post_as("aud-he", &url, &accountability_body()).await, 201).await["id"]
+                    .clone()
             } else {
                 Value::Null
             };
             let concrete = path
                 .replace("/coordination/{id}", &format!("/coordination/{request}"))
+                .replace(
+                    "/accountability/{id}",
+                    &format!("/accountability/{request}"),
+                )
                 .replace("/tickets/{id}", &format!("/tickets/{}", ticket["id"]))
                 .replace("/people/{id}", &format!("/people/{}", person["id"]))
-                .replace("{id}", "999999");
+                .replace("{id}", "999999")
+                .replace("{month}", "2026-02");
             let url = match *path {
                 "/api/v1/coordination" => format!("{concrete}?department=GZ-MKT"),
                 "/api/v1/calendar/add" => format!("{concrete}?start=2026-02-13&n=1"),

@@ -8,6 +8,7 @@ use utoipa::OpenApi;
 use crate::app::App;
 use crate::sla::SlaPolicy;
 
+pub mod accountability;
 pub mod auth;
 pub mod calendar;
 pub mod coordination;
@@ -33,13 +34,17 @@ pub mod tickets;
         coordination::file, coordination::by_ticket, coordination::by_department, coordination::show,
         coordination::answer, coordination::withdraw, coordination::decision, coordination::feedback,
         reports::overdue_report, reports::compliance_report, reports::durations_report,
-        reports::workload_report,
+        reports::workload_report, reports::accountability_report, reports::coordination_report,
+        reports::snapshot,
+        accountability::record, accountability::of_ticket, accountability::list, accountability::show,
+        accountability::complete,
     ),
     tags((name = "tickets", description = "Connection tickets"), (name = "access", description = "Login, sessions, API tokens"),
         (name = "org", description = "Organisation chart and people"),
         (name = "mail", description = "The mail outbox"),
         (name = "coordination", description = "Cross-department coordination requests"),
-        (name = "reports", description = "Overdue and compliance reports"), (name = "reference", description = "Policy and calendar")),
+        (name = "reports", description = "Overdue and compliance reports"),
+        (name = "accountability", description = "The accountability register (问责、约谈、通报)"), (name = "reference", description = "Policy and calendar")),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = []))
 )]
@@ -54,6 +59,7 @@ pub fn router() -> Router<App> {
         .merge(mail::router())
         .merge(coordination::router())
         .merge(reports::router())
+        .merge(accountability::router())
         .route("/policy", get(policy))
         .route("/admin/config", get(config))
         .method_not_allowed_fallback(crate::http::method_not_allowed)
