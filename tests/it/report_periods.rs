@@ -322,3 +322,72 @@ async fn a_closed_month_is_frozen_and_restated_when_the_rules_change() {
     .await;
     t.stop().await;
 }
+
+#[tokio::test]
+async fn a_period_across_the_spring_festival_counts_its_make_up_workdays() {
+    // 2026: the Spring Festival rest runs from Sunday Feb 15 to Monday
+    // Feb 23; Saturdays Feb 14 and Feb 28 are make-up workdays.
+    let t = TestApp::spawn(local("2026-02-10 09:00")).await;
+    let s1 = t
+        .create_ticket(json!({"ticket_no": "YK-F1", "accepted_on": "2026-02-10"}))
+        .await;
+    t.clock.set(local("2026-02-13 09:00"));
+    let s2 = t
+        .create_ticket(json!({"ticket_no": "YK-F2", "accepted_on": "2026-02-13"}))
+        .await;
+    // S2 closes on the make-up Saturday: Feb 14, Feb 24-27, Feb 28 = 6
+    // working days, 15 calendar days.
+    t.clock.set(local("2026-02-28 10:00"));
+    close(&t, &s2["id"]).await;
+    // S1 closes on Monday March 2: Feb 11-13, 14, 24-27, 28, Mar 2 = 10
+    // working days, 20 calendar days.
+    t.clock.set(local("2026-03-02 10:00"));
+    close(&t, &s1["id"]).await;
+    t.clock.set(local("2026-04-01 09:00"));
+
+    let q = "unit=GZ&from=2026-02-01&to=2026-03-31";
+    let c = t
+        .get_ok_as("head-wu", &format!("/api/v1/reports/compliance?{q}"))
+        .await;
+    let gross: Vec<(&str, i64, &str)> = c["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["ticket_no"].as_str().unwrap(),
+                r["working_days_gross"].as_i64().unwrap(),
+                r["closed_on"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        gross,
+        [("YK-F1", 10, "2026-03-02"), ("YK-F2", 6, "2026-02-28")],
+        "{c}"
+    );
+    assert_eq!(c["total"]["mean_working_days_gross"], 8.0);
+    // February alone holds only S2.
+    let feb = t
+        .get_ok_as(
+            "head-wu",
+            "/api/v1/reports/compliance?unit=GZ&from=2026-02-01&to=2026-02-28",
+        )
+        .await;
+    assert_eq!(feb["total"]["closed"], 1, "{feb}");
+    let d = t
+        .get_ok_as("head-wu", &format!("/api/v1/reports/durations?{q}"))
+        .await;
+    let (w, cal) = (&d["all"]["working_days"], &d["all"]["calendar_days"]);
+    assert_eq!(
+        (&w["count"], &w["mean"], &w["median"], &w["max"]),
+        (&json!(2), &json!(8.0), &json!(8.0), &json!(10.0)),
+        "{d}"
+    );
+    assert_eq!(
+        (&cal["mean"], &cal["max"]),
+        (&json!(17.5), &json!(20.0)),
+        "{d}"
+    );
+    t.stop().await;
+}
