@@ -35,6 +35,20 @@ pub struct StateAt {
     pub due: Due,
 }
 
+/// The kinds of events [`state_at`] reads (the others need not be loaded).
+pub const STATE_KINDS: [&str; 10] = [
+    "created",
+    "paused",
+    "resumed",
+    "reopened",
+    "closed",
+    "cancelled",
+    "escalated",
+    "handed_back",
+    "reassigned",
+    "field_updated",
+];
+
 fn id(v: &Value) -> Option<i64> {
     v.as_i64()
 }

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -16,7 +16,7 @@ use super::{ReportScope, by_ticket};
 use crate::app::App;
 use crate::error::ServiceError;
 use crate::org::entity::{person, unit};
-use crate::sla::{Light, Lights, SlaClock, SlaPolicy};
+use crate::sla::{Light, Lights, SlaClock};
 use crate::tickets::entity::ticket::Status;
 use crate::tickets::entity::{event, pause, stage_visit, ticket};
 
@@ -91,49 +91,8 @@ pub struct Names {
     pub units: HashMap<i64, String>,
 }
 
-/// What the report is computed from: each ticket's history, or (now) its
-/// current row and pauses.
-pub enum Input {
-    History(Vec<Facts>),
-    Now(Vec<(ticket::Model, Vec<pause::Model>)>),
-}
-
-/// The report over `input` at `as_of` (pure).
-pub fn compute(
-    input: &Input,
-    as_of: DateTime<Utc>,
-    scope: ReportScope,
-    policy: &SlaPolicy,
-    sla: &SlaClock,
-    lights: &Lights,
-    names: &Names,
-) -> OverdueReport {
-    let by_username: HashMap<&str, i64> = names
-        .people
-        .iter()
-        .map(|(id, (u, _))| (u.as_str(), *id))
-        .collect();
-    let states: Vec<(&ticket::Model, StateAt)> = match input {
-        Input::History(facts) => facts
-            .iter()
-            .filter_map(|f| {
-                state_at(f, as_of, policy, sla, |u| by_username.get(u).copied())
-                    .map(|s| (&f.ticket, s))
-            })
-            .collect(),
-        Input::Now(rows) => rows
-            .iter()
-            .map(|(t, p)| (t, state_now(t, p, as_of, policy, sla)))
-            .collect(),
-    };
-    let mut c = Collected::default();
-    for (t, s) in &states {
-        c.push(t, s, as_of, sla, lights, names);
-    }
-    c.finish(as_of, scope, sla)
-}
-
-/// The rows of the report, collected a ticket (or a page) at a time.
+/// The rows of the report, collected a ticket at a time (pure: the
+/// loader feeds it states rebuilt by `reports::at`).
 #[derive(Debug, Default)]
 pub struct Collected {
     rows: Vec<OverdueRow>,
@@ -245,90 +204,158 @@ fn row(
     }
 }
 
+/// Tickets read per page (their pauses, or history, with them).
+const PAGE: usize = 1000;
+
 /// Loads what the report over `scope` at `as_of` (now when `None`) needs
-/// and computes it:
-/// the tickets yekuo knew at `as_of` and that were not closed or cancelled
-/// for good before it, with their events, pauses and stage visits.
+/// and computes it, a page of tickets at a time (memory stays that of the
+/// rows shown, not of everything read):
+/// - now: the open and paused tickets whose stored deadline is at most the
+///   last one showing yellow, in deadline order from the scope's index, with
+///   their pauses (a running one moves the deadline as time passes);
+/// - an instant: the tickets yekuo knew then that were not closed or
+///   cancelled by then and could show (see [`latest_candidate_acceptance`]),
+///   each rebuilt from its history up to the instant.
 pub async fn report(
     app: &App,
     scope: ReportScope,
     as_of: Option<DateTime<Utc>>,
 ) -> Result<OverdueReport, ServiceError> {
+    report_in_pages(app, scope, as_of, PAGE).await
+}
+
+/// [`report`], reading `page` tickets at a time (any page size gives the
+/// same report).
+pub async fn report_in_pages(
+    app: &App,
+    scope: ReportScope,
+    as_of: Option<DateTime<Utc>>,
+    page_size: usize,
+) -> Result<OverdueReport, ServiceError> {
+    let page_size = page_size.max(1);
+    let names = names(app).await?;
+    let by_username: HashMap<&str, i64> = names
+        .people
+        .iter()
+        .map(|(id, (u, _))| (u.as_str(), *id))
+        .collect();
+    let (policy, sla, lights) = (&app.policy, app.sla(), &app.config.lights);
+    let mut c = Collected::default();
+    let at = as_of.unwrap_or_else(|| app.now());
+    match as_of {
+        None => {
+            let (_, last_yellow) = lights.due_range(Light::Yellow, at, &sla);
+            for status in [Status::Open, Status::Paused] {
+                let mut after = None;
+                loop {
+                    let page = now_page(app, scope, status, last_yellow, after, page_size).await?;
+                    let ids: Vec<i64> = page.iter().map(|t| t.id).collect();
+                    let mut pauses = by_ticket(app, &ids, |ids| {
+                        pause::Entity::find().filter(pause::Column::TicketId.is_in(ids))
+                    })
+                    .await?;
+                    for t in &page {
+                        let p = pauses.remove(&t.id).unwrap_or_default();
+                        c.push(
+                            t,
+                            &state_now(t, &p, at, policy, &sla),
+                            at,
+                            &sla,
+                            lights,
+                            &names,
+                        );
+                    }
+                    match page.last() {
+                        Some(t) if page.len() == page_size => after = Some((t.due_at, t.id)),
+                        _ => break,
+                    }
+                }
+            }
+        }
+        Some(at) => {
+            for ids in candidates(app, scope, at).await?.chunks(page_size) {
+                let tickets = ticket::Entity::find()
+                    .filter(ticket::Column::Id.is_in(ids.to_vec()))
+                    .all(&app.db)
+                    .await?;
+                for f in history(app, tickets, at).await? {
+                    if let Some(s) = state_at(&f, at, policy, &sla, |u| by_username.get(u).copied())
+                    {
+                        c.push(&f.ticket, &s, at, &sla, lights, &names);
+                    }
+                }
+            }
+        }
+    }
+    let mut r = c.finish(at, scope, &sla);
+    r.definitions.policy_hash = super::policy_hash(app);
+    Ok(r)
+}
+
+/// The next page of `status` tickets of `scope` due by `last_yellow`, in
+/// (stored deadline, id) order after `after`: a range of the scope's
+/// (unit, status, due_at, id) index.
+async fn now_page(
+    app: &App,
+    scope: ReportScope,
+    status: Status,
+    last_yellow: Option<DateTime<Utc>>,
+    after: Option<(DateTime<Utc>, i64)>,
+    page_size: usize,
+) -> Result<Vec<ticket::Model>, ServiceError> {
     use ticket::Column as C;
-    // `None`: now, read from the tickets' current rows (fast); an instant:
-    // rebuilt from the history.
-    let now_mode = as_of.is_none();
-    let as_of = as_of.unwrap_or_else(|| app.now());
     let mut q = ticket::Entity::find()
         .filter(scope.condition())
-        .filter(C::CreatedAt.lte(as_of))
-        // Closed before T and never reopened: out. (A reopened ticket has
-        // no closing instant; its history says what it was at T.)
+        .filter(C::Status.eq(status));
+    if let Some(at) = last_yellow {
+        q = q.filter(C::DueAt.lte(at));
+    }
+    if let Some((due, id)) = after {
+        q = q.filter(
+            Condition::any()
+                .add(C::DueAt.gt(due))
+                .add(Condition::all().add(C::DueAt.eq(due)).add(C::Id.gt(id))),
+        );
+    }
+    Ok(q.order_by_asc(C::DueAt)
+        .order_by_asc(C::Id)
+        .limit(page_size as u64)
+        .all(&app.db)
+        .await?)
+}
+
+/// The ids of the tickets of `scope` that could show at instant `at`:
+/// known by then, not closed by then (a reopened ticket has no closing
+/// instant; its history says what it was at `at`), and accepted early
+/// enough to be at least yellow then, or changed since (its acceptance
+/// day may have moved).
+async fn candidates(
+    app: &App,
+    scope: ReportScope,
+    at: DateTime<Utc>,
+) -> Result<Vec<i64>, ServiceError> {
+    use ticket::Column as C;
+    let mut q = ticket::Entity::find()
+        .select_only()
+        .column(C::Id)
+        .filter(scope.condition())
+        .filter(C::CreatedAt.lte(at))
         .filter(
             Condition::any()
                 .add(C::ClosedAt.is_null())
-                .add(C::ClosedAt.gt(as_of)),
+                .add(C::ClosedAt.gt(at)),
         );
-    if now_mode {
-        // Now: nothing has happened since, so the tickets are
-        // the open and paused ones whose stored deadline is at most the
-        // last one showing yellow. A stored deadline is never later than
-        // the real one (a running pause only moves it on), so none is
-        // missed; the computation below keeps the right ones.
-        let (_, last_yellow) =
-            app.config
-                .lights
-                .due_range(crate::sla::Light::Yellow, as_of, &app.sla());
-        q = q.filter(C::Status.is_in([Status::Open, Status::Paused]));
-        if let Some(at) = last_yellow {
-            q = q.filter(C::DueAt.lte(at));
-        }
-    } else if let Some(accepted) = latest_candidate_acceptance(app, as_of) {
-        // An instant: a ticket shows at T only if its deadline then was at
-        // most the last yellow one; that deadline is at least its
-        // acceptance day plus the smallest limit (pauses only add), so it
-        // was accepted by `accepted`, or it changed after T (its
-        // acceptance day may have been moved since).
+    if let Some(accepted) = latest_candidate_acceptance(app, at) {
+        // A ticket shows at T only if its deadline then was at most the
+        // last yellow one; that deadline is at least its acceptance day
+        // plus the smallest limit (pauses only add).
         q = q.filter(
             Condition::any()
                 .add(C::AcceptedOn.lte(accepted))
-                .add(C::UpdatedAt.gt(as_of)),
+                .add(C::UpdatedAt.gt(at)),
         );
     }
-    // In no particular order (the rows are sorted once computed): no sort
-    // of every candidate in the database.
-    let tickets = q.all(&app.db).await?;
-    let input = if now_mode {
-        // The deadline now counts the pauses, a running one to today.
-        let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
-        let mut pauses = by_ticket(app, &ids, |ids| {
-            pause::Entity::find().filter(pause::Column::TicketId.is_in(ids))
-        })
-        .await?;
-        Input::Now(
-            tickets
-                .into_iter()
-                .map(|t| {
-                    let p = pauses.remove(&t.id).unwrap_or_default();
-                    (t, p)
-                })
-                .collect(),
-        )
-    } else {
-        Input::History(history(app, tickets, as_of).await?)
-    };
-    let names = names(app).await?;
-    let mut r = compute(
-        &input,
-        as_of,
-        scope,
-        &app.policy,
-        &app.sla(),
-        &app.config.lights,
-        &names,
-    );
-    r.definitions.policy_hash = super::policy_hash(app);
-    Ok(r)
+    Ok(q.into_tuple().all(&app.db).await?)
 }
 
 /// The latest acceptance day of a ticket that could be red, yellow or
@@ -373,6 +400,7 @@ pub(crate) async fn history(
         event::Entity::find()
             .filter(event::Column::TicketId.is_in(ids))
             .filter(event::Column::At.lte(as_of))
+            .filter(event::Column::Kind.is_in(super::at::STATE_KINDS))
             .order_by_asc(event::Column::TicketId)
             .order_by_asc(event::Column::Seq)
     })

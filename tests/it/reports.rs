@@ -110,6 +110,19 @@ async fn overdue_as_of_a_past_instant_is_what_was_overdue_then() {
     for section in ["rows", "due_soon", "totals"] {
         assert_eq!(now[section], rebuilt[section], "{section}");
     }
+    // Read a ticket at a time (tickets sharing a deadline across pages),
+    // the report is the same, now and at an instant.
+    let scope =
+        yekuo::reports::ReportScope::Bureau(now["definitions"]["scope"]["id"].as_i64().unwrap());
+    for (as_of, whole) in [(None, &now), (Some(local("2026-06-02 10:00")), &r)] {
+        let paged = yekuo::reports::overdue::report_in_pages(&t.app, scope, as_of, 1)
+            .await
+            .unwrap();
+        let paged = serde_json::to_value(&paged).unwrap();
+        for section in ["rows", "due_soon", "totals"] {
+            assert_eq!(paged[section], whole[section], "{section} at {as_of:?}");
+        }
+    }
 
     // As CSV, for Excel: BOM, Chinese header, the same rows.
     let res = t
