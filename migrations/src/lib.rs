@@ -11,6 +11,7 @@ mod m20261127_000004_coordination;
 mod m20261128_000005_list_indexes;
 mod m20261128_000006_lean_outbox;
 mod m20261129_000007_reports;
+mod m20261129_000008_closed_index;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_list_indexes::Migration),
             Box::new(m20261128_000006_lean_outbox::Migration),
             Box::new(m20261129_000007_reports::Migration),
+            Box::new(m20261129_000008_closed_index::Migration),
         ]
     }
 }
