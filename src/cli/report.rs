@@ -1,10 +1,12 @@
 //! `yekuo report`: reports on the terminal, or as JSON, CSV or XLSX for
 //! files and Excel (the report's writers, `reports::xlsx::Export`). The
 //! operator names the unit; bad parameters exit with status 2 and the same
-//! message the API gives.
+//! message the API gives. A file written to `--output` shows its progress
+//! on standard error when that is a terminal.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
@@ -53,9 +55,25 @@ pub(crate) struct RegisterArgs {
     /// open or completed; both by default.
     #[arg(long)]
     state: Option<String>,
-    /// table or json.
+    /// table, json, csv or xlsx.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// The language of CSV and XLSX headers: zh-CN (default) or en.
+    #[arg(long, default_value = "zh-CN")]
+    lang: String,
+}
+
+impl RegisterArgs {
+    fn out(&self) -> Out<'_> {
+        Out {
+            format: self.format,
+            output: self.output.as_deref(),
+            lang: &self.lang,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -69,7 +87,7 @@ pub(crate) struct ComplianceArgs {
     /// The last closing day, inclusive; the last of last month by default.
     #[arg(long)]
     to: Option<String>,
-    /// table, json, or (compliance, durations, workload) csv or xlsx.
+    /// table, json, csv or xlsx.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     /// Write to this file instead of standard output.
@@ -88,6 +106,18 @@ impl ComplianceArgs {
             lang: &self.lang,
         }
     }
+
+    /// How the report goes out, its computing shown.
+    fn started(&self) -> (Out<'_>, Progress) {
+        started(self.out())
+    }
+}
+
+/// `out`, and its progress with computing shown.
+fn started(out: Out) -> (Out, Progress) {
+    let progress = Progress::new(&out);
+    progress.computing();
+    (out, progress)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -123,13 +153,107 @@ struct Out<'a> {
     lang: &'a str,
 }
 
+impl Out<'_> {
+    /// The file format, if a file is asked for.
+    fn file(&self) -> Option<FileFormat> {
+        match self.format {
+            Format::Table | Format::Json => None,
+            Format::Csv => Some(FileFormat::Csv),
+            Format::Xlsx => Some(FileFormat::Xlsx),
+        }
+    }
+}
+
+/// The phases of writing a CSV or XLSX file to `--output` (computing,
+/// writing N rows, done in X s), on one line of standard error rewritten
+/// in place; nothing unless standard error is a terminal. The writers are
+/// single calls: phases, not a bar per row. Dropped unfinished (an error),
+/// it clears its line for the message.
+struct Progress {
+    on: bool,
+    zh: bool,
+    started: Instant,
+    finished: std::cell::Cell<bool>,
+}
+
+impl Progress {
+    /// For `out`, from now: shown for a file to `--output` in a known
+    /// language (else the error comes alone).
+    fn new(out: &Out) -> Progress {
+        use std::io::IsTerminal;
+        let lang = Lang::parse(out.lang);
+        Progress {
+            on: out.file().is_some()
+                && out.output.is_some()
+                && lang.is_ok()
+                && std::io::stderr().is_terminal(),
+            zh: lang != Ok(Lang::En),
+            started: Instant::now(),
+            finished: std::cell::Cell::new(false),
+        }
+    }
+
+    /// The line, with the time so far, rewriting the last.
+    fn line(&self, zh: &str, en: &str, end: &str) -> String {
+        let secs = self.started.elapsed().as_secs_f64();
+        if self.zh {
+            format!("\r\x1b[K{zh}（{secs:.1} 秒）{end}")
+        } else {
+            format!("\r\x1b[K{en} ({secs:.1} s){end}")
+        }
+    }
+
+    fn show(&self, line: String) {
+        use std::io::Write;
+        if self.on {
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(line.as_bytes());
+            let _ = err.flush();
+        }
+    }
+
+    /// The report is being computed.
+    fn computing(&self) {
+        self.show(self.line("正在统计报表…", "computing the report…", ""));
+    }
+
+    /// `rows` rows are being written to `file`.
+    fn writing(&self, rows: usize, file: &Path) {
+        let f = file.display();
+        self.show(self.line(
+            &format!("写入 {rows} 行到 {f}…"),
+            &format!("writing {rows} rows to {f}…"),
+            "",
+        ));
+    }
+
+    /// `rows` rows were written to `file`.
+    fn done(&self, rows: usize, file: &Path) {
+        let f = file.display();
+        self.show(self.line(
+            &format!("已写入 {rows} 行到 {f}"),
+            &format!("wrote {rows} rows to {f}"),
+            "\n",
+        ));
+        self.finished.set(true);
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if !self.finished.get() {
+            self.show("\r\x1b[K".into());
+        }
+    }
+}
+
 /// `r` as JSON, as CSV or XLSX by its writers, or as the text `table`
 /// draws; to `--output`, or to standard output (a workbook is binary: not
-/// to a terminal).
+/// to a terminal). `progress` shows a file's writing.
 fn send<R: Export>(
     app: &App,
     r: &R,
-    out: Out,
+    (out, progress): (Out, Progress),
     table: impl FnOnce(&R) -> String,
 ) -> anyhow::Result<ExitCode> {
     use std::io::{IsTerminal, Write};
@@ -137,12 +261,7 @@ fn send<R: Export>(
         Ok(l) => l,
         Err(m) => return Ok(bad("lang", &m)),
     };
-    let file = match out.format {
-        Format::Table => None,
-        Format::Json => None,
-        Format::Csv => Some(FileFormat::Csv),
-        Format::Xlsx => Some(FileFormat::Xlsx),
-    };
+    let file = out.file();
     if file == Some(FileFormat::Xlsx) && out.output.is_none() && std::io::stdout().is_terminal() {
         return Ok(bad(
             "output",
@@ -166,13 +285,19 @@ fn send<R: Export>(
                 who: &who,
                 policy: &app.policy,
             };
+            if let Some(path) = out.output {
+                progress.writing(r.rows(), path);
+            }
             f.write(r, &how)?
         }
         _ => table(r).into_bytes(),
     };
     match out.output {
         Some(path) => {
-            std::fs::write(path, bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+            std::fs::write(path, bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            if file.is_some() {
+                progress.done(r.rows(), path);
+            }
         }
         None => std::io::stdout().write_all(&bytes)?,
     }
@@ -216,13 +341,15 @@ pub(super) async fn report(cmd: ReportCmd, config: Config) -> anyhow::Result<Exi
         Ok(s) => s,
         Err(m) => return Ok(bad("unit", &m)),
     };
-    let r = yekuo::reports::overdue::report(&app, scope, as_of).await?;
     let out = Out {
         format: a.format,
         output: a.output.as_deref(),
         lang: &a.lang,
     };
-    send(&app, &r, out, |r| table(r, app.zone()))
+    let progress = Progress::new(&out);
+    progress.computing();
+    let r = yekuo::reports::overdue::report(&app, scope, as_of).await?;
+    send(&app, &r, (out, progress), |r| table(r, app.zone()))
 }
 
 /// The app, the scope and the period of a report over closed tickets, or
@@ -259,8 +386,9 @@ async fn compliance(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCod
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
+    let out = a.started();
     let r = compliance::report(&app, scope, period).await?;
-    send(&app, &r, a.out(), compliance_table)
+    send(&app, &r, out, compliance_table)
 }
 
 /// The compliance report as aligned text for a terminal.
@@ -315,8 +443,9 @@ async fn durations(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
+    let out = a.started();
     let r = yekuo::reports::durations::report(&app, scope, period).await?;
-    send(&app, &r, a.out(), durations_table)
+    send(&app, &r, out, durations_table)
 }
 
 /// The durations report as aligned text for a terminal.
@@ -364,8 +493,9 @@ async fn workload(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode>
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
+    let out = a.started();
     let r = yekuo::reports::workload::report(&app, scope, period).await?;
-    send(&app, &r, a.out(), workload_table)
+    send(&app, &r, out, workload_table)
 }
 
 /// The workload report as aligned text for a terminal.
@@ -411,13 +541,18 @@ async fn coordination(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitC
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
+    let out = a.started();
     let r = yekuo::reports::coordination::report(&app, scope, period).await?;
-    if a.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!("coordination requests filed {} to {}", r.from, r.to);
-    println!(
+    send(&app, &r, out, coordination_table)
+}
+
+/// The coordination report as aligned text for a terminal.
+fn coordination_table(r: &yekuo::reports::coordination::CoordinationReport) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(out, "coordination requests filed {} to {}", r.from, r.to);
+    let _ = writeln!(
+        out,
         "{:<12} {:>8} {:>8} {:>7} {:>6} {:>9} {:>5} {:>7} {:>7}",
         "department",
         "received",
@@ -430,7 +565,8 @@ async fn coordination(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitC
         "meeting"
     );
     for d in r.rows.iter().chain(std::iter::once(&r.total)) {
-        println!(
+        let _ = writeln!(
+            out,
             "{:<12} {:>8} {:>8} {:>7} {:>5.1}% {:>9} {:>5} {:>7} {:>7}",
             if d.department.is_empty() {
                 "(all)"
@@ -448,7 +584,7 @@ async fn coordination(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitC
             d.decided_at_meeting
         );
     }
-    Ok(ExitCode::SUCCESS)
+    out
 }
 
 async fn accountability(a: RegisterArgs, config: Config) -> anyhow::Result<ExitCode> {
@@ -481,18 +617,24 @@ async fn accountability(a: RegisterArgs, config: Config) -> anyhow::Result<ExitC
         Ok(s) => s,
         Err(m) => return Ok(bad("unit", &m)),
     };
+    let out = started(a.out());
     let r = report(&app, scope, filter).await?;
-    if a.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!(
+    send(&app, &r, out, accountability_table)
+}
+
+/// The register as aligned text for a terminal.
+fn accountability_table(r: &yekuo::reports::accountability::AccountabilityReport) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "{:<10} {:<20} {:<14} {:<10} {:<24} {:<9}",
         "date", "ticket", "kind", "center", "persons", "state"
     );
     for e in &r.rows {
         let persons: Vec<&str> = e.persons.iter().map(|p| p.username.as_str()).collect();
-        println!(
+        let _ = writeln!(
+            out,
             "{:<10} {:<20} {:<14} {:<10} {:<24} {:<9}",
             e.date,
             e.ticket_no,
@@ -503,9 +645,13 @@ async fn accountability(a: RegisterArgs, config: Config) -> anyhow::Result<ExitC
         );
     }
     for k in &r.totals {
-        println!("{:<14} {} open, {} completed", k.kind, k.open, k.completed);
+        let _ = writeln!(
+            out,
+            "{:<14} {} open, {} completed",
+            k.kind, k.open, k.completed
+        );
     }
-    Ok(ExitCode::SUCCESS)
+    out
 }
 
 async fn close_month(month: &str, config: Config) -> anyhow::Result<ExitCode> {

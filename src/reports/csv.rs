@@ -10,6 +10,7 @@ use super::compliance::{ComplianceReport, Totals};
 use super::durations::{DurationsReport, Group};
 use super::overdue::{OverdueReport, OverdueRow};
 use super::xlsx::{Col, Render, col};
+use super::xlsx::{accountability as xa, coordination as xco};
 use super::xlsx::{compliance as xc, durations as xd, overdue as xo, workload as xw};
 use crate::mail::Lang;
 
@@ -219,5 +220,87 @@ pub fn workload(r: &super::workload::WorkloadReport, how: &Render) -> Vec<u8> {
             how.yes_no(c.over_target).to_string(),
         ]
     }));
+    table(&cols, how.lang, rows)
+}
+
+/// The coordination report: a row a department, then the total row.
+pub fn coordination(r: &super::coordination::CoordinationReport, how: &Render) -> Vec<u8> {
+    let mut cols = vec![SECTION];
+    cols.extend(xco::DEPARTMENTS);
+    let row = |section: &str, d: &super::coordination::DepartmentRow| {
+        vec![
+            section.to_string(),
+            d.department.clone(),
+            d.name.clone(),
+            n(d.received),
+            n(d.answered),
+            n(d.answered_in_time),
+            n(d.in_time_rate),
+            d.median_answer_working_hours.map(n).unwrap_or_default(),
+            n(d.open_now),
+            n(d.overdue_now),
+            n(d.decided_at_meeting),
+        ]
+    };
+    let mut rows: Vec<Vec<String>> = r
+        .rows
+        .iter()
+        .map(|d| row(how.t("部门", "department"), d))
+        .collect();
+    rows.push(row(how.t("合计", "total"), &r.total));
+    table(&cols, how.lang, rows)
+}
+
+/// The accountability register: a row an entry (persons by name, the
+/// completion in local time), then a row a kind with its open and completed
+/// entries, then the total row.
+pub fn accountability(r: &super::accountability::AccountabilityReport, how: &Render) -> Vec<u8> {
+    let [_, open, completed, _] = xa::KINDS;
+    let mut cols = vec![SECTION];
+    cols.extend(xa::ENTRIES);
+    cols.extend([open, completed]);
+    let zone = how.who.zone;
+    let mut rows: Vec<Vec<String>> = r
+        .rows
+        .iter()
+        .map(|e| {
+            vec![
+                how.t("登记", "entry").to_string(),
+                n(e.date),
+                e.ticket_no.clone(),
+                e.customer_name.clone(),
+                e.service_center.clone(),
+                e.kind.label(how.lang).to_string(),
+                xa::persons(e, how),
+                e.text.clone(),
+                xa::state(e.state, how).to_string(),
+                e.completed_at
+                    .map(|at| at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default(),
+                e.completed_by
+                    .as_ref()
+                    .map(|p| xa::person(p).to_string())
+                    .unwrap_or_default(),
+                e.completion_note.clone().unwrap_or_default(),
+                String::new(),
+                String::new(),
+            ]
+        })
+        .collect();
+    let (kinds, all) = xa::split(r);
+    let totals = |section: &str, kind: String, k: &super::accountability::KindTotals| {
+        let mut v = vec![String::new(); cols.len()];
+        v[0] = section.to_string();
+        v[5] = kind;
+        v[12] = n(k.open);
+        v[13] = n(k.completed);
+        v
+    };
+    for k in kinds {
+        rows.push(totals(how.t("类别", "kind"), xa::kind(k, how), k));
+    }
+    if let Some(all) = all {
+        rows.push(totals(how.t("合计", "total"), String::new(), all));
+    }
     table(&cols, how.lang, rows)
 }

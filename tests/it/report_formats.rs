@@ -1,7 +1,8 @@
-//! Compliance, durations and workload as CSV and XLSX: the files say what
-//! the JSON report says, in the reader's language, and open in Excel as
-//! the overdue export does (frozen header, autofilter, formulas with their
-//! results, a chart, the definitions sheet).
+//! Compliance, durations, workload, coordination and the accountability
+//! register as CSV and XLSX: the files say what the JSON report says, in
+//! the reader's language, and open in Excel as the overdue export does
+//! (frozen header, autofilter, formulas with their results, a chart, the
+//! definitions sheet).
 
 use std::io::{Cursor, Read};
 
@@ -751,7 +752,14 @@ async fn workload_as_csv_and_xlsx_says_what_the_json_says() {
 #[tokio::test]
 async fn a_bad_format_is_refused_naming_the_parameter() {
     let t = TestApp::spawn(local("2026-04-02 09:00")).await;
-    for report in ["compliance", "durations", "workload", "overdue"] {
+    for report in [
+        "compliance",
+        "durations",
+        "workload",
+        "overdue",
+        "coordination",
+        "accountability",
+    ] {
         let p = expect(
             t.get_as("head-wu", &format!("/api/v1/reports/{report}?format=pdf"))
                 .await,
@@ -782,6 +790,20 @@ async fn a_bad_format_is_refused_naming_the_parameter() {
         .map(|e| e["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["format", "from"], "{p}");
+    let p = expect(
+        t.get_as(
+            "head-wu",
+            "/api/v1/reports/accountability?format=xls&state=done",
+        )
+        .await,
+        422,
+    )
+    .await;
+    let fields: Vec<&str> = array(&p["errors"])
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["format", "state"], "{p}");
     // The language is the reader's (their profile), not a parameter.
     let p = expect(
         t.get_as("head-wu", "/api/v1/reports/workload?format=csv&lang=en")
@@ -851,6 +873,618 @@ async fn the_command_line_writes_the_same_files() {
         "--lang",
         "fr",
     ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("lang: `fr` is not zh-CN or en"), "{err}");
+    t.stop().await;
+}
+
+/// Files a coordination request on `ticket` to `departments` at local
+/// time `at`.
+async fn request(t: &TestApp, ticket: &Value, departments: &[&str], at: &str) -> Value {
+    t.clock.set(local(at));
+    let body = json!({"subject": "供电方案", "question": "请确认", "category": "high_reliability_fee", "departments": departments});
+    let path = format!("/api/v1/tickets/{}/coordination", ticket["id"]);
+    t.post_ok(&path, &body, 201).await
+}
+
+async fn answer(t: &TestApp, user: &str, request: &Value, at: &str) {
+    t.clock.set(local(at));
+    let path = format!("/api/v1/coordination/{}/answer", request["id"]);
+    expect(
+        t.post_as(user, &path, &json!({"answer": "agree"})).await,
+        200,
+    )
+    .await;
+}
+
+const MAY: &str = "from=2026-05-01&to=2026-05-31";
+
+/// Coordination requests filed in May 2026 (as in `report_periods`): to
+/// marketing, two answered, one in time; to planning, three, one answered
+/// late, one open, one settled by the weekly meeting; one filed in June,
+/// open and overdue. The clock on 2026-06-02 10:00.
+async fn may() -> TestApp {
+    let t = TestApp::spawn(local("2026-05-06 08:00")).await;
+    let ticket = t
+        .create_ticket(json!({"ticket_no": "YK-C", "accepted_on": "2026-05-06"}))
+        .await;
+    let r1 = request(&t, &ticket, &["GZ-MKT", "GZ-PLAN"], "2026-05-06 09:00").await;
+    answer(&t, "dept-lin", &r1, "2026-05-06 11:30").await;
+    answer(&t, "dept-zhang", &r1, "2026-05-07 09:30").await;
+    let r2 = request(&t, &ticket, &["GZ-MKT"], "2026-05-08 16:00").await;
+    answer(&t, "dept-lin", &r2, "2026-05-11 09:00").await;
+    request(&t, &ticket, &["GZ-PLAN"], "2026-05-29 09:00").await;
+    let r4 = request(&t, &ticket, &["GZ-PLAN"], "2026-05-20 09:00").await;
+    t.clock.set(local("2026-05-25 09:30"));
+    t.post_ok(
+        &format!("/api/v1/coordination/{}/decision", r4["id"]),
+        &json!({"meeting_date": "2026-05-25", "decision": "按方案执行", "responsible_department": "GZ-PLAN", "due_date": "2026-05-29"}),
+        200,
+    )
+    .await;
+    request(&t, &ticket, &["GZ-MKT"], "2026-06-01 09:00").await;
+    t.clock.set(local("2026-06-02 10:00"));
+    t
+}
+
+/// The values (column B) of a definitions sheet.
+fn definitions(b: &mut Book, sheet: &str) -> Vec<String> {
+    let r = b.xlsx.worksheet_range(sheet).unwrap();
+    r.rows().map(|x| x[1].to_string()).collect()
+}
+
+fn assert_has(text: &[String], want: &[&str]) {
+    for w in want {
+        assert!(text.iter().any(|v| v.starts_with(w)), "{w} in {text:?}");
+    }
+}
+
+/// The coordination report's figures, by column of its CSV file (after
+/// the section) and workbook (one fewer).
+const COORDINATION: [(usize, &str); 10] = [
+    (1, "department"),
+    (2, "name"),
+    (3, "received"),
+    (4, "answered"),
+    (5, "answered_in_time"),
+    (6, "in_time_rate"),
+    (7, "median_answer_working_hours"),
+    (8, "open_now"),
+    (9, "overdue_now"),
+    (10, "decided_at_meeting"),
+];
+
+/// A CSV cell says what the JSON value says: a text, a number, or (null)
+/// nothing.
+fn assert_cell(cell: &str, v: &Value, what: &str) {
+    match v {
+        Value::String(s) => assert_eq!(cell, s, "{what}"),
+        Value::Null => assert_eq!(cell, "", "{what}"),
+        v => assert_eq!(num(cell), f(v), "{what}"),
+    }
+}
+
+#[tokio::test]
+async fn coordination_as_csv_and_xlsx_says_what_the_json_says() {
+    let mut t = may().await;
+    let path = format!("/api/v1/reports/coordination?{MAY}");
+    let r = t.get_ok_as("aud-he", &path).await;
+    let rows = array(&r["rows"]);
+    let codes: Vec<&str> = rows
+        .iter()
+        .map(|d| d["department"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["GZ-MKT", "GZ-PLAN"], "{r}");
+    let total = &r["total"];
+    assert_eq!(
+        (
+            &total["received"],
+            &total["in_time_rate"],
+            &total["overdue_now"]
+        ),
+        (&json!(5), &json!(0.2), &json!(2)),
+        "{r}"
+    );
+
+    // CSV: a row a department, then the total.
+    let bytes = csv_file(
+        &t,
+        "aud-he",
+        &format!("{path}&format=csv"),
+        "coordination.csv",
+    )
+    .await;
+    let (head, lines) = read_csv(&bytes);
+    assert_eq!(
+        head,
+        [
+            "分类",
+            "部门编码",
+            "部门",
+            "收到请求",
+            "已答复",
+            "按时答复",
+            "按时答复率",
+            "答复用时中位数（工作小时）",
+            "当前待答复",
+            "当前逾期",
+            "例会决定"
+        ]
+    );
+    let want: Vec<(&str, &Value)> = rows
+        .iter()
+        .map(|d| ("部门", d))
+        .chain(std::iter::once(("合计", total)))
+        .collect();
+    assert_eq!(lines.len(), want.len());
+    for (line, (section, d)) in lines.iter().zip(&want) {
+        assert_eq!(line[0], *section);
+        for (i, k) in COORDINATION {
+            assert_cell(&line[i], &d[k], &format!("{k} of {line:?}"));
+        }
+    }
+    assert_eq!(lines[0][2], "市场部");
+    let en = english_reader(&mut t).await;
+    let (head, lines_en) =
+        read_csv(&csv_file(&t, en, &format!("{path}&format=csv"), "coordination.csv").await);
+    let keys: Vec<&str> = COORDINATION.iter().map(|(_, k)| *k).collect();
+    assert_eq!(head[0], "section");
+    assert_eq!(&head[1..], &keys[..], "the JSON field names");
+    assert_eq!(
+        (&lines_en[0][0][..], &lines_en[2][0][..]),
+        ("department", "total")
+    );
+
+    // XLSX: the departments, a total row of formulas with the JSON's
+    // figures as results, the rate as a chart; the definitions.
+    let bytes = xlsx_file(
+        &t,
+        "aud-he",
+        &format!("{path}&format=xlsx"),
+        "coordination.xlsx",
+    )
+    .await;
+    let mut b = Book::open(bytes);
+    assert_eq!(b.xlsx.sheet_names(), ["按部门", "口径"]);
+    let sheet = "按部门";
+    assert_eq!(b.cell(sheet, (0, 6)), text("答复用时中位数（工作小时）"));
+    let figures: Vec<(u32, String)> = COORDINATION[2..]
+        .iter()
+        .map(|(i, k)| (*i as u32 - 1, format!("/{k}")))
+        .collect();
+    let figures: Vec<(u32, &str)> = figures.iter().map(|(c, k)| (*c, k.as_str())).collect();
+    for (i, d) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        b.assert_figures(sheet, row, d, Some("/department"), &figures);
+        assert_eq!(b.cell(sheet, (row, 1)), text(d["name"].as_str().unwrap()));
+        assert_eq!(b.formula(sheet, (row, 5)), share('E', 'C', row + 1));
+    }
+    assert_eq!(b.cell(sheet, (3, 0)), text("合计"));
+    b.assert_figures(sheet, 3, total, None, &figures);
+    assert_eq!(b.formula(sheet, (3, 2)), "SUM(C2:C3)");
+    assert_eq!(b.formula(sheet, (3, 9)), "SUM(J2:J3)");
+    assert_eq!(b.formula(sheet, (3, 5)), share('E', 'C', 4));
+    assert_eq!(b.cell(sheet, (3, 5)), float(0.2), "1 of 5 in time");
+    b.assert_table(1, "A1:J3");
+    assert!(
+        b.part("xl/styles.xml").contains("formatCode=\"0.0%\""),
+        "rates as percentages"
+    );
+    // The in-time rate by department, named.
+    b.assert_chart(&[
+        "<c:barChart>",
+        "各部门按时答复率",
+        "$F$2:$F$3",
+        "$B$2:$B$3",
+        "0.0%",
+    ]);
+    let defs = definitions(&mut b, "口径");
+    let calendar = r["calendar_version"].as_str().unwrap();
+    assert_has(
+        &defs,
+        &[
+            "部门协调答复（coordination）",
+            "2026-05-01 至 2026-05-31（含）",
+            "2026-06-02 10:00",
+            calendar,
+            "aud-he",
+            "departments asked in coordination requests",
+        ],
+    );
+    // In English.
+    let bytes = xlsx_file(&t, en, &format!("{path}&format=xlsx"), "coordination.xlsx").await;
+    let mut b = Book::open(bytes);
+    assert_eq!(b.xlsx.sheet_names(), ["By department", "Definitions"]);
+    assert_eq!(b.cell("By department", (0, 5)), text("In-time rate"));
+    assert_eq!(b.cell("By department", (3, 0)), text("Total"));
+    t.stop().await;
+}
+
+/// Records an action on `ticket` as aud-he.
+async fn record(t: &TestApp, ticket: &Value, body: Value) -> Value {
+    let path = format!("/api/v1/tickets/{}/accountability", ticket["id"]);
+    expect(t.post_as("aud-he", &path, &body).await, 201).await
+}
+
+/// Three entries of the register: an interview on YK-1 (March 4, completed
+/// March 10 15:30), a circular on YK-3 (GZ-YX, another customer, March 5,
+/// a text with a comma and quotes), an accountability on YK-1 naming two
+/// (March 5, a text of two lines). The clock on 2026-04-02 09:00.
+async fn register() -> TestApp {
+    let t = TestApp::spawn(local("2026-03-02 09:00")).await;
+    let y1 = t
+        .create_ticket(json!({"ticket_no": "YK-1", "accepted_on": "2026-03-02"}))
+        .await;
+    let y3 = t
+        .create_ticket(json!({"ticket_no": "YK-3", "accepted_on": "2026-03-02",
+            "service_center": "GZ-YX", "customer_name": "越秀商业广场有限公司"}))
+        .await;
+    t.clock.set(local("2026-03-05 10:00"));
+    let interview = record(
+        &t,
+        &y1,
+        json!({"kind": "interview", "persons": ["mgr-li"], "text": "供电方案答复逾期，约谈客户经理", "date": "2026-03-04"}),
+    )
+    .await;
+    record(
+        &t,
+        &y3,
+        json!({"kind": "circular", "persons": ["mgr-wang"], "text": "现场勘查超时 2 天, 通报\"越秀\"中心", "date": "2026-03-05"}),
+    )
+    .await;
+    record(
+        &t,
+        &y1,
+        json!({"kind": "accountability", "persons": ["mgr-li", "mgr-zhao"], "date": "2026-03-05",
+            "text": "超时三个环节：\n现场勘查、供电方案答复、竣工检验均超过时限，问责客户经理并扣减当季绩效"}),
+    )
+    .await;
+    t.clock.set(local("2026-03-10 15:30"));
+    let done = format!("/api/v1/accountability/{}/completion", interview["id"]);
+    let note = json!({"note": "已于3月10日约谈"});
+    expect(t.post_as("aud-he", &done, &note).await, 200).await;
+    t.clock.set(local("2026-04-02 09:00"));
+    t
+}
+
+/// The register's entries, by column of its CSV file (after the section)
+/// and workbook (one fewer), as JSON pointers into an entry.
+const ENTRY: [(usize, &str); 5] = [
+    (1, "/date"),
+    (2, "/ticket_no"),
+    (3, "/customer_name"),
+    (4, "/service_center"),
+    (7, "/text"),
+];
+
+/// The persons an entry names, by name, joined with `sep`.
+fn names(e: &Value, sep: &str) -> String {
+    let v: Vec<&str> = array(&e["persons"])
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    v.join(sep)
+}
+
+#[tokio::test]
+async fn accountability_as_csv_and_xlsx_says_what_the_json_says() {
+    let mut t = register().await;
+    let path = "/api/v1/reports/accountability";
+    let r = t.get_ok_as("aud-he", path).await;
+    let rows = array(&r["rows"]);
+    let kinds: Vec<&str> = rows.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["interview", "circular", "accountability"], "{r}");
+    assert_eq!(rows[0]["completed_at"], json!(local("2026-03-10 15:30")));
+    let totals = array(&r["totals"]);
+    let counts: Vec<(&str, u64, u64)> = totals
+        .iter()
+        .map(|k| {
+            let n = |x: &str| k[x].as_u64().unwrap();
+            (k["kind"].as_str().unwrap(), n("open"), n("completed"))
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("accountability", 1, 0),
+            ("interview", 0, 1),
+            ("circular", 1, 0),
+            ("all", 2, 1)
+        ]
+    );
+    let zh_kind = |k: &str| match k {
+        "accountability" => "问责",
+        "interview" => "约谈",
+        "circular" => "通报",
+        _ => panic!("{k}"),
+    };
+
+    // CSV: a row an entry, then a row a kind, then the total.
+    let bytes = csv_file(
+        &t,
+        "aud-he",
+        &format!("{path}?format=csv"),
+        "accountability.csv",
+    )
+    .await;
+    let (head, lines) = read_csv(&bytes);
+    assert_eq!(
+        head,
+        [
+            "分类",
+            "日期",
+            "工单编号",
+            "客户名称",
+            "供电服务中心",
+            "类别",
+            "相关人员",
+            "事由",
+            "状态",
+            "完成时间",
+            "完成人",
+            "完成说明",
+            "未完成",
+            "已完成"
+        ]
+    );
+    assert_eq!(lines.len(), rows.len() + totals.len());
+    for (line, e) in lines.iter().zip(rows) {
+        assert_eq!(line[0], "登记");
+        for (i, k) in ENTRY {
+            assert_cell(&line[i], e.pointer(k).unwrap(), &format!("{k} of {line:?}"));
+        }
+        assert_eq!(line[5], zh_kind(e["kind"].as_str().unwrap()));
+        assert_eq!(line[6], names(e, "、"));
+        let done = e["state"] == "completed";
+        assert_eq!(line[8], if done { "已完成" } else { "未完成" });
+        assert_cell(
+            &line[11],
+            &e["completion_note"],
+            &format!("note of {line:?}"),
+        );
+        assert!(line[12..].iter().all(String::is_empty), "{line:?}");
+    }
+    assert_eq!(lines[2][6], "mgr-li、mgr-zhao");
+    assert_eq!(lines[1][7], "现场勘查超时 2 天, 通报\"越秀\"中心");
+    // The completion in local time.
+    assert_eq!(
+        &lines[0][9..12],
+        ["2026-03-10 15:30", "aud-he", "已于3月10日约谈"]
+    );
+    assert!(lines[1][9..12].iter().all(String::is_empty));
+    for (line, k) in lines[rows.len()..].iter().zip(totals) {
+        let kind = k["kind"].as_str().unwrap();
+        if kind == "all" {
+            assert_eq!((&line[0][..], &line[5][..]), ("合计", ""));
+        } else {
+            assert_eq!((&line[0][..], &line[5][..]), ("类别", zh_kind(kind)));
+        }
+        assert_eq!(num(&line[12]), f(&k["open"]), "{line:?}");
+        assert_eq!(num(&line[13]), f(&k["completed"]), "{line:?}");
+        assert!(line[1..5].iter().all(String::is_empty), "{line:?}");
+    }
+    // In English: the JSON's keys and values.
+    let en = english_reader(&mut t).await;
+    let (head, lines_en) =
+        read_csv(&csv_file(&t, en, &format!("{path}?format=csv"), "accountability.csv").await);
+    assert_eq!(
+        head,
+        [
+            "section",
+            "date",
+            "ticket_no",
+            "customer_name",
+            "service_center",
+            "kind",
+            "persons",
+            "text",
+            "state",
+            "completed_at",
+            "completed_by",
+            "completion_note",
+            "open",
+            "completed"
+        ]
+    );
+    for (line, e) in lines_en.iter().zip(rows) {
+        assert_eq!(line[0], "entry");
+        assert_eq!(line[5], e["kind"].as_str().unwrap());
+        assert_eq!(line[8], e["state"].as_str().unwrap());
+    }
+    assert_eq!(lines_en[2][6], "mgr-li, mgr-zhao");
+    assert_eq!(
+        (&lines_en[3][0][..], &lines_en[3][5][..]),
+        ("kind", "accountability")
+    );
+    assert_eq!(lines_en[6][0], "total");
+
+    // XLSX: the entries, the counts per kind with a chart, the definitions.
+    let bytes = xlsx_file(
+        &t,
+        "aud-he",
+        &format!("{path}?format=xlsx"),
+        "accountability.xlsx",
+    )
+    .await;
+    let mut b = Book::open(bytes);
+    assert_eq!(b.xlsx.sheet_names(), ["登记簿", "按类别", "口径"]);
+    let sheet = "登记簿";
+    for (i, e) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        for (c, k) in &ENTRY[1..] {
+            let want = e.pointer(k).unwrap().as_str().unwrap();
+            assert_eq!(b.cell(sheet, (row, *c as u32 - 1)), text(want), "{k}");
+        }
+        let kind = zh_kind(e["kind"].as_str().unwrap());
+        assert_eq!(b.cell(sheet, (row, 4)), text(kind));
+        assert_eq!(b.cell(sheet, (row, 5)), text(&names(e, "、")));
+    }
+    // Dates as dates, the completion in local time.
+    let date = |c: Data| match c {
+        Data::DateTime(d) => d.to_ymd_hms_milli(),
+        other => panic!("{other:?} is not a date"),
+    };
+    assert_eq!(date(b.cell(sheet, (1, 0))), (2026, 3, 4, 0, 0, 0, 0));
+    assert_eq!(date(b.cell(sheet, (2, 0))), (2026, 3, 5, 0, 0, 0, 0));
+    assert_eq!(date(b.cell(sheet, (1, 8))), (2026, 3, 10, 15, 30, 0, 0));
+    assert_eq!(b.cell(sheet, (1, 7)), text("已完成"));
+    assert_eq!(b.cell(sheet, (1, 9)), text("aud-he"));
+    assert_eq!(b.cell(sheet, (1, 10)), text("已于3月10日约谈"));
+    assert_eq!(b.cell(sheet, (2, 7)), text("未完成"));
+    assert_eq!(b.cell(sheet, (2, 8)), Data::Empty);
+    b.assert_table(1, "A1:K4");
+    // Per kind: open, completed and their sum; the total row of sums.
+    let sheet = "按类别";
+    for (i, k) in totals.iter().enumerate() {
+        let row = i as u32 + 1;
+        let kind = k["kind"].as_str().unwrap();
+        let label = if kind == "all" {
+            "合计"
+        } else {
+            zh_kind(kind)
+        };
+        assert_eq!(b.cell(sheet, (row, 0)), text(label));
+        b.assert_figures(sheet, row, k, None, &[(1, "/open"), (2, "/completed")]);
+        let sum = f(&k["open"]) + f(&k["completed"]);
+        assert_eq!(b.cell(sheet, (row, 3)), float(sum), "{kind}");
+        assert_eq!(
+            b.formula(sheet, (row, 3)),
+            format!("B{n}+C{n}", n = row + 1)
+        );
+    }
+    assert_eq!(b.formula(sheet, (4, 1)), "SUM(B2:B4)");
+    assert_eq!(b.formula(sheet, (4, 2)), "SUM(C2:C4)");
+    b.assert_table(2, "A1:D4");
+    b.assert_chart(&[
+        "<c:barChart>",
+        "各类别未完成与已完成",
+        "$A$2:$A$4",
+        "$B$2:$B$4",
+        "$C$2:$C$4",
+    ]);
+    let defs = definitions(&mut b, "口径");
+    assert_has(
+        &defs,
+        &[
+            "问责、约谈、通报登记（accountability）",
+            "全部",
+            "供电局（id",
+            "2026-04-02 09:00",
+            "aud-he",
+            "entries of the accountability register",
+        ],
+    );
+    // A period and a state, in English.
+    let bytes = xlsx_file(
+        &t,
+        en,
+        &format!("{path}?format=xlsx&from=2026-03-05&state=open"),
+        "accountability.xlsx",
+    )
+    .await;
+    let mut b = Book::open(bytes);
+    assert_eq!(b.xlsx.sheet_names(), ["Register", "By kind", "Definitions"]);
+    assert_eq!(b.cell("Register", (1, 4)), text("circular"));
+    assert_eq!(b.cell("Register", (1, 7)), text("open"));
+    assert_eq!(b.cell("Register", (3, 0)), Data::Empty, "two entries");
+    assert_eq!(b.cell("By kind", (4, 1)), float(2.0));
+    assert_has(
+        &definitions(&mut b, "Definitions"),
+        &[
+            "from 2026-03-05",
+            "open",
+            "Accountability register (accountability)",
+        ],
+    );
+    t.stop().await;
+}
+
+/// Standard error (not a terminal here) shows no progress: only the log.
+fn assert_no_progress(err: &str) {
+    for shown in ["\r", "写入", "rows", "统计报表", "computing"] {
+        assert!(!err.contains(shown), "{shown:?} in {err}");
+    }
+}
+
+#[tokio::test]
+async fn the_command_line_writes_coordination_and_the_register() {
+    let t = may().await;
+    let api = format!("/api/v1/reports/coordination?{MAY}&unit=GZ&format=csv");
+    let (_, from_api) = read_csv(&csv_file(&t, "aud-he", &api, "coordination.csv").await);
+    let args = [
+        "report",
+        "coordination",
+        "--unit",
+        "GZ",
+        "--from",
+        "2026-05-01",
+        "--to",
+        "2026-05-31",
+        "--format",
+        "csv",
+    ];
+    let (code, out, err) = t.cli(&args);
+    assert_eq!(code, 0, "{err}");
+    // The command line's clock is the real one: overdue now may differ.
+    let (head, lines) = read_csv(&out);
+    assert_eq!(head[9], "当前逾期");
+    assert_eq!(lines.len(), from_api.len());
+    for (a, b) in lines.iter().zip(&from_api) {
+        assert_eq!((&a[..9], &a[10]), (&b[..9], &b[10]));
+    }
+    // A workbook to a file: nothing on standard output, and no progress on
+    // a standard error that is not a terminal.
+    let file = t.dir.path().join("coordination.xlsx");
+    let mut xargs = args.to_vec();
+    xargs.pop();
+    xargs.extend(["xlsx", "--output", file.to_str().unwrap(), "--lang", "en"]);
+    let (code, out, err) = t.cli(&xargs);
+    assert_eq!((code, out.len()), (0, 0), "{err}");
+    assert_no_progress(&err);
+    let mut b = Book::open(std::fs::read(&file).unwrap());
+    assert_has(&definitions(&mut b, "Definitions"), &["cli"]);
+    b.assert_chart(&["<c:barChart>", "In-time rate by department"]);
+    t.stop().await;
+
+    let t = register().await;
+    let from_api = csv_file(
+        &t,
+        "aud-he",
+        "/api/v1/reports/accountability?unit=GZ&format=csv",
+        "accountability.csv",
+    )
+    .await;
+    let args = [
+        "report",
+        "accountability",
+        "--unit",
+        "GZ",
+        "--format",
+        "csv",
+    ];
+    let (code, out, err) = t.cli(&args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, from_api, "the same CSV");
+    let file = t.dir.path().join("register.xlsx");
+    let mut xargs = args.to_vec();
+    xargs.pop();
+    xargs.extend(["xlsx", "--output", file.to_str().unwrap()]);
+    let (code, out, err) = t.cli(&xargs);
+    assert_eq!((code, out.len()), (0, 0), "{err}");
+    assert_no_progress(&err);
+    let mut b = Book::open(std::fs::read(&file).unwrap());
+    assert_eq!(b.xlsx.sheet_names(), ["登记簿", "按类别", "口径"]);
+    assert_eq!(b.cell("登记簿", (3, 4)), text("问责"));
+    // The table and JSON as before; a bad language named.
+    let (code, out, _) = t.cli(&["report", "accountability", "--unit", "GZ"]);
+    assert_eq!(code, 0);
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("all            2 open, 1 completed"), "{out}");
+    let (code, out, _) = t.cli(&[&args[..4], &["--format", "json"]].concat());
+    assert_eq!(code, 0);
+    let json: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(array(&json["rows"]).len(), 3);
+    let (code, _, err) = t.cli(&[&args[..], &["--lang", "fr"]].concat());
     assert_eq!(code, 2);
     assert!(err.contains("lang: `fr` is not zh-CN or en"), "{err}");
     t.stop().await;

@@ -63,17 +63,8 @@ type PeriodAndScope = (
     (chrono::NaiveDate, chrono::NaiveDate),
 );
 
-/// The closing period (`from`, `to`; the last month by default) and the
-/// scope of a report over closed tickets.
-async fn period_and_scope(
-    app: &App,
-    p: &Principal,
-    q: &QueryMap,
-) -> Result<PeriodAndScope, ApiError> {
-    period_and_scope_with(app, p, q, &[], Errors::default()).await
-}
-
-/// The same, for a report that also takes `format=`.
+/// The closing period (`from`, `to`; the last month by default), the scope
+/// of a report over closed tickets, and `format=`.
 async fn period_scope_and_format(
     app: &App,
     p: &Principal,
@@ -86,7 +77,7 @@ async fn period_scope_and_format(
     Ok((ps, format.flatten()))
 }
 
-/// `period_and_scope` with the parameters `more` also taken, and the
+/// The period and scope, with the parameters `more` also taken, and the
 /// errors found in them so far.
 async fn period_and_scope_with(
     app: &App,
@@ -296,15 +287,26 @@ pub(super) async fn register_params(
     p: &Principal,
     q: &QueryMap,
     extra: &[&str],
-) -> Result<
-    (
-        crate::reports::ReportScope,
-        crate::reports::accountability::Filter,
-    ),
-    ApiError,
-> {
+) -> Result<RegisterParams, ApiError> {
+    register_params_with(app, p, q, extra, Errors::default()).await
+}
+
+/// The scope and filter of the accountability register.
+pub(super) type RegisterParams = (
+    crate::reports::ReportScope,
+    crate::reports::accountability::Filter,
+);
+
+/// `register_params` with the errors found in the `extra` parameters so
+/// far (refused with the others).
+async fn register_params_with(
+    app: &App,
+    p: &Principal,
+    q: &QueryMap,
+    extra: &[&str],
+    mut e: Errors,
+) -> Result<RegisterParams, ApiError> {
     use crate::reports::accountability::{EntryState, Filter};
-    let mut e = Errors::default();
     let mut names = vec!["unit", "from", "to", "state"];
     names.extend_from_slice(extra);
     known(q, &names, &mut e);
@@ -343,12 +345,15 @@ pub(super) async fn register_params(
 
 /// The accountability register as a report: entries by action date with
 /// their state, and counts per kind (the same as `/api/v1/accountability`).
+/// `format=csv` (UTF-8 with BOM) or `format=xlsx` for Excel, in your
+/// language.
 #[utoipa::path(get, path = "/api/v1/reports/accountability", tag = "reports",
     params(
         ("unit" = Option<String>, Query, description = "a bureau or service center code you oversee; your widest scope by default"),
         ("from" = Option<String>, Query, description = "first action date (YYYY-MM-DD); all by default"),
         ("to" = Option<String>, Query, description = "last action date, inclusive; all by default"),
         ("state" = Option<String>, Query, description = "open or completed; both by default"),
+        ("format" = Option<String>, Query, description = "json (default), csv or xlsx"),
     ),
     responses((status = 200, body = crate::reports::accountability::AccountabilityReport), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn accountability_report(
@@ -356,19 +361,25 @@ async fn accountability_report(
     p: Principal,
     q: QueryMap,
 ) -> Result<Response, ApiError> {
-    let (scope, filter) = register_params(&app, &p, &q, &[]).await?;
-    Ok(Json(crate::reports::accountability::report(&app, scope, filter).await?).into_response())
+    let mut e = Errors::default();
+    let format = format_param(&q, &mut e);
+    let (scope, filter) = register_params_with(&app, &p, &q, &["format"], e).await?;
+    // A bad format was refused with the other parameters.
+    let r = crate::reports::accountability::report(&app, scope, filter).await?;
+    send(&app, &p, r, format.flatten())
 }
 
 /// How departments answer coordination requests filed in a period (the
 /// last month by default): received, answered within the answer day,
 /// median answer time in working hours, open and overdue now, settled at
-/// the weekly meeting.
+/// the weekly meeting. `format=csv` (UTF-8 with BOM) or `format=xlsx` for
+/// Excel, in your language.
 #[utoipa::path(get, path = "/api/v1/reports/coordination", tag = "reports",
     params(
         ("from" = Option<String>, Query, description = "first filing day (YYYY-MM-DD); the first of last month by default"),
         ("to" = Option<String>, Query, description = "last filing day, inclusive; the last of last month by default"),
         ("unit" = Option<String>, Query, description = "a bureau or service center code you oversee; your widest scope by default"),
+        ("format" = Option<String>, Query, description = "json (default), csv or xlsx"),
     ),
     responses((status = 200, body = crate::reports::coordination::CoordinationReport), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn coordination_report(
@@ -376,8 +387,9 @@ async fn coordination_report(
     p: Principal,
     q: QueryMap,
 ) -> Result<Response, ApiError> {
-    let (scope, period) = period_and_scope(&app, &p, &q).await?;
-    Ok(Json(crate::reports::coordination::report(&app, scope, period).await?).into_response())
+    let ((scope, period), format) = period_scope_and_format(&app, &p, &q).await?;
+    let r = crate::reports::coordination::report(&app, scope, period).await?;
+    send(&app, &p, r, format)
 }
 
 /// A closed month's reports as frozen for a bureau or service center

@@ -10,12 +10,16 @@
 //! policy digest, when and by whom it was generated). Large sheets (one row
 //! a ticket) are written in constant memory mode.
 
+pub(crate) mod accountability;
 pub(crate) mod compliance;
+pub(crate) mod coordination;
 pub(crate) mod durations;
 pub(crate) mod overdue;
 pub(crate) mod workload;
 
+pub use accountability::accountability;
 pub use compliance::compliance;
+pub use coordination::coordination;
 pub use durations::durations;
 pub use overdue::overdue;
 pub use workload::workload;
@@ -93,11 +97,15 @@ pub trait Export: Serialize {
     const NAME: &'static str;
     fn csv(&self, how: &Render) -> Vec<u8>;
     fn xlsx(&self, how: &Render) -> Result<Vec<u8>, XlsxError>;
+    /// How many rows its workbook's tables hold (totals included), for a
+    /// writer's progress.
+    fn rows(&self) -> usize;
 }
 
-/// Each report: its file name, its CSV writer, its XLSX writer.
+/// Each report: its file name, its CSV writer, its XLSX writer, and how
+/// many rows its workbook's tables hold.
 macro_rules! exports {
-    ($($report:ty => $name:literal, $csv:path, $xlsx:path;)*) => {$(
+    ($($report:ty => $name:literal, $csv:path, $xlsx:path, |$r:ident| $rows:expr;)*) => {$(
         impl Export for $report {
             const NAME: &'static str = $name;
             fn csv(&self, how: &Render) -> Vec<u8> {
@@ -106,15 +114,27 @@ macro_rules! exports {
             fn xlsx(&self, how: &Render) -> Result<Vec<u8>, XlsxError> {
                 $xlsx(self, how)
             }
+            fn rows(&self) -> usize {
+                let $r = self;
+                $rows
+            }
         }
     )*};
 }
 
 exports! {
-    super::overdue::OverdueReport => "overdue", super::csv::overdue, overdue;
-    super::compliance::ComplianceReport => "compliance", super::csv::compliance, compliance;
-    super::durations::DurationsReport => "durations", super::csv::durations, durations;
-    super::workload::WorkloadReport => "workload", super::csv::workload, workload;
+    super::overdue::OverdueReport => "overdue", super::csv::overdue, overdue,
+        |r| r.rows.len() + r.due_soon.len() + r.totals.len();
+    super::compliance::ComplianceReport => "compliance", super::csv::compliance, compliance,
+        |r| r.centers.len() + 1 + r.stages.len() + r.tickets.len();
+    super::durations::DurationsReport => "durations", super::csv::durations, durations,
+        |r| r.by_voltage.len() + r.by_category.len() + r.by_stage.len() + 2;
+    super::workload::WorkloadReport => "workload", super::csv::workload, workload,
+        |r| r.managers.len() + 1 + r.centers.len();
+    super::coordination::CoordinationReport => "coordination", super::csv::coordination,
+        coordination, |r| r.rows.len() + 1;
+    super::accountability::AccountabilityReport => "accountability",
+        super::csv::accountability, accountability, |r| r.rows.len() + r.totals.len();
 }
 
 /// A file a report is written to.
@@ -281,6 +301,15 @@ fn text_width(s: &str) -> usize {
     s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
 }
 
+/// How many lines `s` takes wrapped in a column of `width` (its own line
+/// breaks kept): not every viewer fits a row to wrapped text.
+pub(crate) fn lines(s: &str, width: f64) -> usize {
+    let per_line = (width as usize).saturating_sub(2).max(1);
+    s.split('\n')
+        .map(|l| text_width(l).div_ceil(per_line).max(1))
+        .sum()
+}
+
 /// Freezes the header of a table of `cols` columns whose last data row is
 /// `last`, filters it, and prints it landscape on the page width.
 pub(crate) fn finish_table(ws: &mut Worksheet, last: u32, cols: usize) -> Result<(), XlsxError> {
@@ -336,12 +365,23 @@ pub(crate) fn column_chart(
     title: &str,
     axis: &str,
 ) -> Chart {
+    column_chart_by((sheet, n, 0), series, labels, title, axis)
+}
+
+/// [`column_chart`] with its categories from column `categories`.
+pub(crate) fn column_chart_by(
+    (sheet, n, categories): (&str, u32, u16),
+    series: &[(u16, Color)],
+    labels: Option<&str>,
+    title: &str,
+    axis: &str,
+) -> Chart {
     let mut chart = Chart::new(ChartType::Column);
     for (col, color) in series {
         let s = chart
             .add_series()
             .set_name((sheet, 0, *col))
-            .set_categories((sheet, 1, 0, n, 0))
+            .set_categories((sheet, 1, categories, n, categories))
             .set_values((sheet, 1, *col, n, *col))
             .set_format(ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(*color)));
         if let Some(f) = labels {
@@ -414,6 +454,15 @@ impl<'a> Defs<'a> {
 
     /// The scope, the calendar and the rules in force.
     pub(crate) fn rules(self, scope: ReportScope, calendar: &str, policy_hash: &str) -> Self {
+        self.scope(scope).add("日历版本", "Calendar", calendar).add(
+            "规则版本",
+            "Policy",
+            policy_hash,
+        )
+    }
+
+    /// The scope alone.
+    pub(crate) fn scope(self, scope: ReportScope) -> Self {
         let scope = match (scope, self.how.zh()) {
             (ReportScope::Bureau(id), true) => format!("供电局（id {id}）"),
             (ReportScope::Center(id), true) => format!("供电服务中心（id {id}）"),
@@ -423,8 +472,6 @@ impl<'a> Defs<'a> {
             (ReportScope::Manager(id), false) => format!("manager {id}"),
         };
         self.add("范围", "Scope", scope)
-            .add("日历版本", "Calendar", calendar)
-            .add("规则版本", "Policy", policy_hash)
     }
 
     /// Writes the sheet, ending with when and by whom it was generated.
@@ -450,9 +497,9 @@ impl<'a> Defs<'a> {
             // Not every viewer fits a row to wrapped text: as many lines
             // as the text takes in the column (a wide character counts
             // two).
-            let lines = text_width(v).div_ceil(85).max(1);
-            if lines > 1 {
-                ws.set_row_height(r, 15.0 * lines as f64)?;
+            let n = lines(v, 87.0);
+            if n > 1 {
+                ws.set_row_height(r, 15.0 * n as f64)?;
             }
         }
         ws.set_landscape().set_print_fit_to_pages(1, 0);
