@@ -91,18 +91,28 @@ pub(super) enum Command {
     },
     /// Load demo data: a bureau `DEMO` with service centers, people and
     /// tickets (also the load for the sweep benchmark, docs/benchmarks.md).
+    /// With --year: a year of work with its history, ending at --as-of.
     Demo {
-        /// Tickets to create.
-        #[arg(long, default_value_t = 200)]
-        tickets: u64,
+        /// Tickets to create (default 200; with --year 10,000).
+        #[arg(long)]
+        tickets: Option<u64>,
         /// How many of them are overdue (due for escalation) at --as-of.
-        #[arg(long, default_value_t = 20)]
+        #[arg(long, default_value_t = 20, conflicts_with = "year")]
         due: u64,
         #[arg(long, default_value_t = 10)]
         centers: u32,
         /// The instant the data is built around (RFC 3339); now by default.
         #[arg(long)]
         as_of: Option<DateTime<chrono::FixedOffset>>,
+        /// Write a realistic year ending at --as-of: tickets accepted over
+        /// the twelve months before it, moved through the stages, paused,
+        /// escalated, closed on time or late, cancelled, still open.
+        #[arg(long)]
+        year: bool,
+        /// The year's seed (default 2026): the same seed, --tickets,
+        /// --centers and --as-of write the same data.
+        #[arg(long, requires = "year")]
+        seed: Option<u64>,
     },
 }
 
@@ -163,20 +173,37 @@ pub(super) async fn run(command: Command, config: Config) -> anyhow::Result<Exit
             due,
             centers,
             as_of,
+            year,
+            seed,
         } => {
             let app = App::start(config, fixed(as_of)).await?;
-            let spec = yekuo::demo::DemoSpec {
-                tickets,
-                due: due.min(tickets),
-                as_of: app.now(),
-                centers: centers.max(1),
-            };
             let started = std::time::Instant::now();
-            let n = yekuo::demo::seed(&app, &spec).await?;
+            let written = if year {
+                let spec = yekuo::demo::year::YearSpec {
+                    tickets: tickets.unwrap_or(10_000),
+                    seed: seed.unwrap_or(yekuo::demo::year::DEFAULT_SEED),
+                    as_of: app.now(),
+                    centers: centers.max(1),
+                };
+                let s = yekuo::demo::year::seed_year(&app, &spec).await?;
+                let end = spec
+                    .as_of
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                format!("{s} (seed {}, to {end});", spec.seed)
+            } else {
+                let tickets = tickets.unwrap_or(200);
+                let spec = yekuo::demo::DemoSpec {
+                    tickets,
+                    due: due.min(tickets),
+                    as_of: app.now(),
+                    centers: centers.max(1),
+                };
+                format!("{} demo tickets", yekuo::demo::seed(&app, &spec).await?)
+            };
             // The database file alone is then a complete copy.
             yekuo::db::checkpoint(&app.writer).await?;
             println!(
-                "{n} demo tickets written in {:.1} s",
+                "{written} written in {:.1} s",
                 started.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)

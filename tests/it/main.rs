@@ -11,6 +11,7 @@ mod accountability;
 mod calendar_reload;
 mod cli;
 mod coordination;
+mod demo;
 mod escalation;
 mod escalation_mail;
 mod fuzz;

@@ -1,7 +1,10 @@
 //! Demo and benchmark data: a bureau with service centers and people, and
 //! any number of tickets written with multi-row inserts. `yekuo demo` uses
 //! it to show the service with data, and the sweep benchmark to load a
-//! million tickets (see docs/benchmarks.md).
+//! million tickets (see docs/benchmarks.md). `yekuo demo --year` writes a
+//! year of work with its history instead ([`year`]).
+
+pub mod year;
 
 use chrono::{DateTime, Days, Utc};
 use sea_orm::{ActiveValue::NotSet, EntityTrait, Set};
