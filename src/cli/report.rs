@@ -15,6 +15,7 @@ use yekuo::app::App;
 use yekuo::config::Config;
 use yekuo::mail::Lang;
 use yekuo::reports::overdue::OverdueReport;
+use yekuo::reports::snapshots::frozen_or;
 use yekuo::reports::xlsx::{Export, FileFormat, Provenance, Render};
 use yekuo::reports::{ReportScope, parse_as_of};
 
@@ -380,6 +381,13 @@ async fn period_and_scope(
     Ok(Ok((app, scope, period)))
 }
 
+/// Says on stderr that a closed month was read from its snapshot.
+fn snapshot_note(label: Option<String>) {
+    if let Some(l) = label {
+        eprintln!("yekuo: a closed month, read from its snapshot ({l})");
+    }
+}
+
 async fn compliance(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode> {
     use yekuo::reports::compliance;
     let (app, scope, period) = match period_and_scope(&a, config).await? {
@@ -387,7 +395,9 @@ async fn compliance(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCod
         Err(code) => return Ok(code),
     };
     let out = a.started();
-    let r = compliance::report(&app, scope, period).await?;
+    let compute = compliance::report(&app, scope, period);
+    let (r, label) = frozen_or(&app, scope, period, "compliance", compute).await?;
+    snapshot_note(label);
     send(&app, &r, out, compliance_table)
 }
 
@@ -444,7 +454,9 @@ async fn durations(a: ComplianceArgs, config: Config) -> anyhow::Result<ExitCode
         Err(code) => return Ok(code),
     };
     let out = a.started();
-    let r = yekuo::reports::durations::report(&app, scope, period).await?;
+    let compute = yekuo::reports::durations::report(&app, scope, period);
+    let (r, label) = frozen_or(&app, scope, period, "durations", compute).await?;
+    snapshot_note(label);
     send(&app, &r, out, durations_table)
 }
 

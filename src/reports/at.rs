@@ -179,11 +179,16 @@ pub fn state_at(
         .category(&category)
         .map_or(0, |c| c.limit_working_days.get());
     let due = sla.ticket_due(accepted_on, limit, &pauses, at);
-    let visit = f
-        .visits
+    // The stage being visited at `at`; after a closing or cancelling (the
+    // last visit ended) the last one entered by then.
+    let entered: Vec<&stage_visit::Model> =
+        f.visits.iter().filter(|v| v.entered_at <= at).collect();
+    let visit = entered
         .iter()
-        .filter(|v| v.entered_at <= at && v.left_at.is_none_or(|l| l > at))
-        .max_by_key(|v| v.entered_at)
+        .filter(|v| v.left_at.is_none_or(|l| l > at))
+        .max_by_key(|v| (v.entered_at, v.id))
+        .or_else(|| entered.iter().max_by_key(|v| (v.entered_at, v.id)))
+        .copied()
         .or_else(|| f.visits.first());
     let (stage, stage_since) = visit.map_or((t.stage.clone(), t.stage_entered_at), |v| {
         (v.stage.clone(), v.entered_at)

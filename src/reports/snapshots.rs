@@ -339,6 +339,25 @@ pub async fn frozen<R: serde::de::DeserializeOwned>(
     Ok(Some((report, format!("{month} v{}", row.version))))
 }
 
+/// The `kind` report of `scope` over `period`: from the snapshot when the
+/// period is a closed month ([`frozen`]; with its label), else `compute`d.
+pub async fn frozen_or<R, Fut>(
+    app: &App,
+    scope: ReportScope,
+    period: (NaiveDate, NaiveDate),
+    kind: &str,
+    compute: Fut,
+) -> Result<(R, Option<String>), ServiceError>
+where
+    R: serde::de::DeserializeOwned,
+    Fut: std::future::Future<Output = Result<R, ServiceError>>,
+{
+    Ok(match frozen(app, scope, period, kind).await? {
+        Some((r, label)) => (r, Some(label)),
+        None => (compute.await?, None),
+    })
+}
+
 /// The scheduled run: on a working day, closes last month if it is not
 /// closed yet, and checks the closed months again when the calendar or
 /// the policy changed since. Returns what it did.

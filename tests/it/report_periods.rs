@@ -257,6 +257,23 @@ async fn a_closed_month_is_frozen_and_restated_when_the_rules_change() {
     );
     let frozen = expect(res, 200).await;
     assert_eq!(frozen["total"]["closed"], 1, "{frozen}");
+    // The command reads it the same way.
+    let (code, out, err) = t.cli(&[
+        "report",
+        "compliance",
+        "--unit",
+        "GZ",
+        "--from",
+        "2026-05-01",
+        "--to",
+        "2026-05-31",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("read from its snapshot (2026-05 v1)"), "{err}");
+    let cli: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(cli["total"], frozen["total"]);
     // Part of a month is computed afresh.
     let live = t
         .get_ok_as(

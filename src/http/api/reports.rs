@@ -127,14 +127,9 @@ async fn durations_report(
 ) -> Result<Response, ApiError> {
     let ((scope, period), format) = period_scope_and_format(&app, &p, &q).await?;
     // A closed month is read from its snapshot.
-    let frozen = crate::reports::snapshots::frozen(&app, scope, period, "durations").await?;
-    let (r, label) = match frozen {
-        Some((r, label)) => (r, Some(label)),
-        None => (
-            crate::reports::durations::report(&app, scope, period).await?,
-            None,
-        ),
-    };
+    let compute = crate::reports::durations::report(&app, scope, period);
+    let (r, label) =
+        crate::reports::snapshots::frozen_or(&app, scope, period, "durations", compute).await?;
     labelled(send(&app, &p, r, format)?, label)
 }
 
@@ -181,14 +176,9 @@ async fn compliance_report(
 ) -> Result<Response, ApiError> {
     let ((scope, period), format) = period_scope_and_format(&app, &p, &q).await?;
     // A closed month is read from its snapshot.
-    let frozen = crate::reports::snapshots::frozen(&app, scope, period, "compliance").await?;
-    let (r, label) = match frozen {
-        Some((r, label)) => (r, Some(label)),
-        None => (
-            crate::reports::compliance::report(&app, scope, period).await?,
-            None,
-        ),
-    };
+    let compute = crate::reports::compliance::report(&app, scope, period);
+    let (r, label) =
+        crate::reports::snapshots::frozen_or(&app, scope, period, "compliance", compute).await?;
     labelled(send(&app, &p, r, format)?, label)
 }
 
