@@ -12,6 +12,7 @@ mod m20261128_000005_list_indexes;
 mod m20261128_000006_lean_outbox;
 mod m20261129_000007_reports;
 mod m20261129_000008_closed_index;
+mod m20261129_000009_field_updates;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_lean_outbox::Migration),
             Box::new(m20261129_000007_reports::Migration),
             Box::new(m20261129_000008_closed_index::Migration),
+            Box::new(m20261129_000009_field_updates::Migration),
         ]
     }
 }

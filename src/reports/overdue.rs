@@ -327,8 +327,8 @@ async fn now_page(
 /// The ids of the tickets of `scope` that could show at instant `at`:
 /// known by then, not closed by then (a reopened ticket has no closing
 /// instant; its history says what it was at `at`), and accepted early
-/// enough to be at least yellow then, or changed since (its acceptance
-/// day may have moved).
+/// enough to be at least yellow then, or with a field updated since (its
+/// acceptance day may have moved).
 async fn candidates(
     app: &App,
     scope: ReportScope,
@@ -348,11 +348,20 @@ async fn candidates(
     if let Some(accepted) = latest_candidate_acceptance(app, at) {
         // A ticket shows at T only if its deadline then was at most the
         // last yellow one; that deadline is at least its acceptance day
-        // plus the smallest limit (pauses only add).
+        // plus the smallest limit (pauses only add). Its acceptance day
+        // then is today's unless a field update moved it since (the
+        // partial index idx_ticket_events_field_updated: the literal kind
+        // lets SQLite use it).
+        let moved = sea_orm::sea_query::Query::select()
+            .column(event::Column::TicketId)
+            .from(event::Entity)
+            .and_where(sea_orm::sea_query::Expr::cust("kind = 'field_updated'"))
+            .and_where(event::Column::At.gt(at))
+            .to_owned();
         q = q.filter(
             Condition::any()
                 .add(C::AcceptedOn.lte(accepted))
-                .add(C::UpdatedAt.gt(at)),
+                .add(C::Id.in_subquery(moved)),
         );
     }
     Ok(q.into_tuple().all(&app.db).await?)
