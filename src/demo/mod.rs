@@ -10,7 +10,7 @@ use chrono::{DateTime, Days, Utc};
 use sea_orm::{ActiveValue::NotSet, EntityTrait, Set};
 
 use crate::app::App;
-use crate::org::service::{create_person, create_unit, unit_by_code};
+use crate::org::service::{create_person, create_unit, holders, person_by_username, unit_by_code};
 use crate::org::{NewPerson, NewUnit, PersonForm, Role, UnitForm, UnitKind};
 use crate::sla::{PowerSources, VoltageLevel};
 use crate::tickets::actions::{History, Tracked, recompute};
@@ -29,8 +29,8 @@ pub struct DemoSpec {
 const CHUNK: usize = 400;
 
 /// Creates the org (bureau `DEMO`, centers `DEMO-01…`, one manager and one
-/// director per center, a deputy head and a head) unless it exists, then
-/// the tickets. Returns the number of tickets written.
+/// director per center, a deputy head, a head and an auditor) unless it
+/// exists, then the tickets. Returns the number of tickets written.
 pub async fn seed(app: &App, spec: &DemoSpec) -> anyhow::Result<u64> {
     let now = app.now();
     let centers = ensure_org(app, spec.centers).await?;
@@ -201,6 +201,12 @@ async fn ensure_org(app: &App, centers: u32) -> anyhow::Result<Vec<(i64, i64, i6
             b
         }
     };
+    // The bureau's auditor (who records accountability in a demo year).
+    if holders(db, Role::Auditor, bureau.id).await?.is_empty()
+        && person_by_username(db, "demo-auditor").await?.is_none()
+    {
+        create_person(db, person("demo-auditor", "DEMO", Role::Auditor), None, now).await?;
+    }
     let mut out = Vec::new();
     for c in 1..=centers {
         let code = format!("DEMO-{c:02}");
@@ -235,7 +241,7 @@ async fn ensure_org(app: &App, centers: u32) -> anyhow::Result<Vec<(i64, i64, i6
                 u
             }
         };
-        let manager = crate::org::service::person_by_username(db, &format!("demo-mgr-{c:02}"))
+        let manager = person_by_username(db, &format!("demo-mgr-{c:02}"))
             .await?
             .ok_or_else(|| anyhow::anyhow!("demo manager missing"))?;
         out.push((center.id, bureau.id, manager.id));

@@ -11,6 +11,7 @@ use yekuo::coordination::entity::{request, target};
 use yekuo::demo::year::{YearSpec, YearSummary, seed_year};
 use yekuo::org::entity::{person, unit};
 use yekuo::reports::ReportScope;
+use yekuo::reports::accountability::{self as register, entity as entry};
 use yekuo::reports::at::{Facts, state_at};
 use yekuo::tickets::entity::ticket::Status;
 use yekuo::tickets::entity::{event, pause, stage_visit, ticket, ticket_department};
@@ -47,10 +48,26 @@ async fn usernames(t: &TestApp) -> HashMap<i64, String> {
         .collect()
 }
 
-/// One line per ticket of the year: its row (people by username, no ids)
-/// and its stage visits and pauses; the number's seed left out.
+/// The accountability entries by ticket, oldest first.
+async fn entries_by_ticket(t: &TestApp) -> HashMap<i64, Vec<entry::Model>> {
+    let mut out: HashMap<i64, Vec<entry::Model>> = HashMap::new();
+    for e in entry::Entity::find()
+        .order_by_asc(entry::Column::Id)
+        .all(&t.app.db)
+        .await
+        .unwrap()
+    {
+        out.entry(e.ticket_id).or_default().push(e);
+    }
+    out
+}
+
+/// One line per ticket of the year: its row (people by username, no ids),
+/// its stage visits and pauses, and its accountability entries; the
+/// number's seed left out.
 async fn digest(t: &TestApp, seed: u64) -> Vec<String> {
     let names = usernames(t).await;
+    let mut entries = entries_by_ticket(t).await;
     let mut lines = Vec::new();
     for x in tickets(t, seed).await {
         let visits: Vec<String> = visits_of(t, x.id)
@@ -63,9 +80,29 @@ async fn digest(t: &TestApp, seed: u64) -> Vec<String> {
             .into_iter()
             .map(|p| format!("{}@{}-{:?}", p.reason, p.started_at, p.ended_at))
             .collect();
+        let entries: Vec<String> = entries
+            .remove(&x.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| {
+                let persons: Vec<i64> = serde_json::from_str(&e.persons).unwrap();
+                let persons: Vec<&str> = persons.iter().map(|p| names[p].as_str()).collect();
+                let by = e.completed_by.map(|p| names[&p].as_str());
+                format!(
+                    "{} {persons:?} {} {} {} {} {by:?} {:?} {:?}",
+                    e.kind,
+                    e.on_date,
+                    e.text,
+                    names[&e.recorded_by],
+                    e.recorded_at,
+                    e.completed_at,
+                    e.completion_note
+                )
+            })
+            .collect();
         let no = x.ticket_no.rsplit('-').next().unwrap().to_string();
         lines.push(format!(
-            "{no} {} {} {} {} {} {} {} {} {} {} {:?} {:?} {} {} {:?} {:?} {} {} {visits:?} {pauses:?}",
+            "{no} {} {} {} {} {} {} {} {} {} {} {:?} {:?} {} {} {:?} {:?} {} {} {visits:?} {pauses:?} {entries:?}",
             x.customer_name,
             x.customer_account_no,
             x.voltage_level,
@@ -111,26 +148,30 @@ async fn visits_of(t: &TestApp, id: i64) -> Vec<stage_visit::Model> {
 async fn the_same_seed_writes_the_same_year_and_another_seed_another() {
     let a = TestApp::spawn(local(AS_OF)).await;
     let b = TestApp::spawn(local(AS_OF)).await;
-    let (sa, sb) = tokio::join!(year(&a, 11, 300), year(&b, 11, 300));
+    let (sa, sb) = tokio::join!(year(&a, 7, 300), year(&b, 7, 300));
     assert_eq!(sa, sb);
-    let (da, db) = tokio::join!(digest(&a, 11), digest(&b, 11));
+    let (da, db) = tokio::join!(digest(&a, 7), digest(&b, 7));
     assert_eq!(da.len(), 300);
+    // Entries are part of what is compared: the year of 300 has some.
+    assert!(sa.accountability > 0, "{sa}");
+    let with_entries = da.iter().filter(|l| !l.ends_with(" []")).count();
+    assert_eq!(with_entries as u64, sa.accountability);
     if da != db {
         let first = da.iter().zip(&db).find(|(x, y)| x != y);
         panic!("the same seed wrote different tickets: {first:?}");
     }
     // Another seed in the same database (its org reused): other tickets.
-    year(&b, 12, 300).await;
-    let other = digest(&b, 12).await;
+    year(&b, 8, 300).await;
+    let other = digest(&b, 8).await;
     assert_eq!(other.len(), 300);
     let same = da.iter().zip(&other).filter(|(x, y)| x == y).count();
-    assert_eq!(same, 0, "seed 12 repeats tickets of seed 11");
+    assert_eq!(same, 0, "seed 8 repeats tickets of seed 7");
     // The same seed again is refused rather than doubled.
     let again = seed_year(
         &b.app,
         &YearSpec {
             tickets: 10,
-            seed: 11,
+            seed: 7,
             as_of: b.app.now(),
             centers: 3,
         },
@@ -415,10 +456,200 @@ async fn the_command_writes_a_year() {
     assert_eq!(code, 0, "{err}");
     let out = String::from_utf8(out).unwrap();
     assert!(out.contains("a year of 40 demo tickets"), "{out}");
+    assert!(out.contains("accountability entries"), "{out}");
     assert_eq!(tickets(&t, 5).await.len(), 40);
     let (code, _, err) = t.cli(&["demo", "--seed", "5"]);
     assert_ne!(code, 0, "--seed needs --year: {err}");
     let (code, _, err) = t.cli(&["demo", "--year", "--due", "3"]);
     assert_ne!(code, 0, "--due is not for a year: {err}");
     t.stop().await;
+}
+
+#[tokio::test]
+async fn a_year_keeps_the_auditors_register() {
+    let t = TestApp::spawn(local(AS_OF)).await;
+    let as_of = t.app.now();
+    let summary = year(&t, 2026, 4000).await;
+    let rows = tickets(&t, 2026).await;
+    check_accountability(&t, &rows, as_of, &summary).await;
+    check_chains(&t, &rows).await;
+    t.stop().await;
+}
+
+/// The auditor's register: entries on about a third of the tickets that
+/// ran late, recorded by the bureau's auditor some working days after the
+/// deadline passed, more than one kind, most completed; each names the
+/// owners at the breaches as `breach_owners` finds them, is an event of its
+/// ticket in time order with the rest, and is listed by the bureau's
+/// register.
+async fn check_accountability(
+    t: &TestApp,
+    rows: &[ticket::Model],
+    as_of: DateTime<Utc>,
+    summary: &YearSummary,
+) {
+    let app = &t.app;
+    let db = &app.db;
+    let auditor = yekuo::org::service::person_by_username(db, "demo-auditor")
+        .await
+        .unwrap()
+        .expect("the demo auditor");
+    let bureau = yekuo::org::service::unit_by_code(db, "DEMO")
+        .await
+        .unwrap()
+        .unwrap();
+    let auditors = yekuo::org::service::holders(db, yekuo::org::Role::Auditor, bureau.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        auditors.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [auditor.id]
+    );
+    let entries: Vec<entry::Model> = entries_by_ticket(t).await.into_values().flatten().collect();
+    let completed = entries.iter().filter(|e| e.completed_at.is_some()).count();
+    assert_eq!(entries.len() as u64, summary.accountability, "{summary}");
+    assert_eq!(completed as u64, summary.accountability_completed);
+    // About a third of the tickets that ran late (fewer: those whose action
+    // would come after as_of are not recorded yet).
+    let late = rows
+        .iter()
+        .filter(|x| match x.status {
+            Status::Closed => x.closed_at.unwrap() >= x.due_at,
+            Status::Open | Status::Paused => x.due_at <= as_of,
+            Status::Cancelled => false,
+        })
+        .count();
+    let kinds: BTreeSet<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+    let per_kind: Vec<(&str, usize)> = kinds
+        .iter()
+        .map(|k| (*k, entries.iter().filter(|e| e.kind == *k).count()))
+        .collect();
+    let shares = format!(
+        "{} entries, {completed} completed, kinds {per_kind:?}, of {late} late tickets",
+        entries.len()
+    );
+    assert!(entries.len() >= 10, "{shares}");
+    assert!(
+        completed * 2 > entries.len() && completed < entries.len(),
+        "{shares}"
+    );
+    // Mostly interviews, some circulars, few sanctions.
+    assert!(kinds.len() >= 2, "{shares}");
+    let count = |k: &str| entries.iter().filter(|e| e.kind == k).count();
+    let (interviews, circulars) = (count("interview"), count("circular"));
+    assert!(
+        interviews * 2 > entries.len() && circulars > count("accountability"),
+        "{shares}"
+    );
+    assert!(
+        entries.len() * 6 >= late && entries.len() * 2 <= late,
+        "{shares}"
+    );
+    let by_id: HashMap<i64, &ticket::Model> = rows.iter().map(|x| (x.id, x)).collect();
+    let sla = app.sla();
+    let events = events_by_ticket(t).await;
+    for e in &entries {
+        let x = by_id[&e.ticket_id];
+        let no = &x.ticket_no;
+        assert_eq!(
+            (e.bureau_id, e.service_center_id),
+            (x.bureau_id, x.service_center_id)
+        );
+        assert_eq!(e.recorded_by, auditor.id, "{no}");
+        assert!(e.recorded_at <= as_of, "{no}");
+        assert_eq!(e.on_date, sla.local_date(e.recorded_at), "{no}");
+        assert!(e.on_date > x.due_date && e.on_date >= x.accepted_on, "{no}");
+        assert!(
+            e.text.contains(no.as_str()) && e.text.contains("超过办结时限"),
+            "{}",
+            e.text
+        );
+        match (e.completed_at, e.completed_by, &e.completion_note) {
+            (None, None, None) => {}
+            (Some(at), Some(by), Some(note)) => {
+                assert!(at > e.recorded_at && at <= as_of, "{no}");
+                assert_eq!(by, auditor.id);
+                assert!(!note.is_empty());
+            }
+            other => panic!("{no}: half completed {other:?}"),
+        }
+        // The persons: the owners at the breaches by the action, as the
+        // register finds them (all of them once the ticket had ended).
+        let persons: Vec<i64> = serde_json::from_str(&e.persons).unwrap();
+        let owners = register::commands::breach_owners(app, x, as_of)
+            .await
+            .unwrap();
+        assert!(!persons.is_empty(), "{no}");
+        assert!(
+            owners.starts_with(&persons),
+            "{no}: {persons:?} of {owners:?}"
+        );
+        if x.closed_at.is_some_and(|c| c < e.recorded_at) {
+            assert_eq!(persons, owners, "{no}");
+        }
+        // Its events, in the ticket's chain in time order.
+        let chain = &events[&x.id];
+        assert!(
+            chain.windows(2).all(|w| w[0].at <= w[1].at),
+            "{no}: out of order"
+        );
+        let recorded: Vec<serde_json::Value> = chain
+            .iter()
+            .filter(|v| v.kind == "accountability_recorded")
+            .map(|v| {
+                assert_eq!(v.at, e.recorded_at);
+                assert_eq!(v.actor_id, Some(auditor.id));
+                serde_json::from_str(&v.payload).unwrap()
+            })
+            .collect();
+        let expected = serde_json::json!([{
+            "entry_id": e.id, "kind": e.kind, "persons": persons,
+            "date": e.on_date, "text": e.text,
+        }]);
+        assert_eq!(serde_json::json!(recorded), expected, "{no}");
+        let done: Vec<(DateTime<Utc>, serde_json::Value)> = chain
+            .iter()
+            .filter(|v| v.kind == "accountability_completed")
+            .map(|v| (v.at, serde_json::from_str(&v.payload).unwrap()))
+            .collect();
+        let expected: Vec<(DateTime<Utc>, serde_json::Value)> = e
+            .completed_at
+            .iter()
+            .map(|at| {
+                (
+                    *at,
+                    serde_json::json!({"entry_id": e.id, "note": e.completion_note}),
+                )
+            })
+            .collect();
+        assert_eq!(done, expected, "{no}");
+        let v = yekuo::tickets::chain::verify(x.id, chain);
+        assert!(v.ok, "{no}: {v:?}");
+        let v = yekuo::tickets::service::verify_events(app, x.id)
+            .await
+            .unwrap();
+        assert!(v.ok, "{no}: {v:?}");
+    }
+    // The bureau's register lists them, counted per kind.
+    let r = register::report(
+        app,
+        ReportScope::Bureau(bureau.id),
+        register::Filter::default(),
+    )
+    .await
+    .unwrap();
+    let listed: BTreeSet<i64> = r.rows.iter().map(|v| v.id).collect();
+    let written: BTreeSet<i64> = entries.iter().map(|e| e.id).collect();
+    assert_eq!(listed, written);
+    let all = r.totals.last().unwrap();
+    assert_eq!(
+        (all.kind.as_str(), all.open + all.completed),
+        ("all", entries.len() as u64)
+    );
+    assert_eq!(all.completed, completed as u64);
+    assert!(
+        r.rows
+            .iter()
+            .all(|v| v.recorded_by.username == "demo-auditor")
+    );
 }
