@@ -269,12 +269,22 @@ fn send<R: Export>(
             "a workbook is binary: give --output FILE (or redirect standard output)",
         ));
     }
+    if out.format == Format::Json {
+        // Written as it is made: a large report is not held twice.
+        let sink: Box<dyn Write> = match out.output {
+            Some(path) => Box::new(
+                std::fs::File::create(path)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+            ),
+            None => Box::new(std::io::stdout().lock()),
+        };
+        let mut w = std::io::BufWriter::new(sink);
+        serde_json::to_writer_pretty(&mut w, r)?;
+        w.write_all(b"\n")?;
+        w.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let bytes = match (out.format, file) {
-        (Format::Json, _) => {
-            let mut v = serde_json::to_vec_pretty(r)?;
-            v.push(b'\n');
-            v
-        }
         (_, Some(f)) => {
             let who = Provenance {
                 generated_at: app.now(),

@@ -7,17 +7,17 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::ReportScope;
 use super::stats::{mean, p90};
-use super::{ReportScope, by_ticket};
 use crate::app::App;
 use crate::error::ServiceError;
 use crate::sla::{Pause, SlaClock, SlaPolicy, StageSlaState, StageVisit, VoltageLevel};
+use crate::tickets::entity::ticket;
 use crate::tickets::entity::ticket::Status;
-use crate::tickets::entity::{pause, stage_visit, ticket};
 
 /// One closed ticket, as counted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -82,9 +82,21 @@ pub struct ComplianceReport {
     pub tickets: Vec<TicketCompliance>,
 }
 
+/// What the period reports read of a closed ticket's row.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct ClosedTicket {
+    pub id: i64,
+    pub ticket_no: String,
+    pub service_center_id: i64,
+    pub accepted_on: NaiveDate,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub category: String,
+    pub voltage_level: String,
+}
+
 /// A closed ticket with its history.
 pub struct Closed {
-    pub ticket: ticket::Model,
+    pub ticket: ClosedTicket,
     pub center: String,
     pub pauses: Vec<Pause>,
     pub visits: Vec<StageVisit>,
@@ -223,16 +235,33 @@ pub async fn load_closed(
     scope: ReportScope,
     (from, to): (NaiveDate, NaiveDate),
 ) -> Result<Vec<Closed>, ServiceError> {
+    use sea_orm::sea_query::Expr;
     use ticket::Column as C;
     let sla = app.sla();
     let start = sla.start_of(from);
     let end: DateTime<Utc> = sla.start_of(to + chrono::Days::new(1));
+    // Each ticket's pauses and stage visits come packed in a column of its
+    // row (one row per ticket crosses from the database, not eight).
+    let packed = packed_history(app.db.get_database_backend());
     let rows = ticket::Entity::find()
+        .select_only()
+        .columns([
+            C::Id,
+            C::TicketNo,
+            C::ServiceCenterId,
+            C::AcceptedOn,
+            C::ClosedAt,
+            C::Category,
+            C::VoltageLevel,
+        ])
+        .column_as(Expr::cust(packed.visits), "visits")
+        .column_as(Expr::cust(packed.pauses), "pauses")
         .filter(scope.condition())
         .filter(C::Status.eq(Status::Closed))
         .filter(C::ClosedAt.gte(start))
         .filter(C::ClosedAt.lt(end))
-        .order_by_asc(C::Id)
+        // In closing order from the index (the report sorts its rows).
+        .into_model::<PackedRow>()
         .all(&app.db)
         .await?;
     let units: std::collections::HashMap<i64, String> = crate::org::entity::unit::Entity::find()
@@ -241,47 +270,126 @@ pub async fn load_closed(
         .into_iter()
         .map(|u| (u.id, u.code))
         .collect();
-    let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
-    let mut pauses = by_ticket(app, &ids, |ids| {
-        pause::Entity::find()
-            .filter(pause::Column::TicketId.is_in(ids))
-            .order_by_asc(pause::Column::Id)
-    })
-    .await?;
-    let mut visits = by_ticket(app, &ids, |ids| {
-        stage_visit::Entity::find()
-            .filter(stage_visit::Column::TicketId.is_in(ids))
-            .order_by_asc(stage_visit::Column::Id)
-    })
-    .await?;
-    let closed = rows
-        .into_iter()
-        .map(|t| Closed {
-            center: units.get(&t.service_center_id).cloned().unwrap_or_default(),
-            pauses: pauses
-                .remove(&t.id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|p| Pause {
-                    reason: p.reason,
-                    started_at: p.started_at,
-                    ended_at: p.ended_at,
+    rows.into_iter()
+        .map(|r| {
+            let PackedRow {
+                id,
+                ticket_no,
+                service_center_id,
+                accepted_on,
+                closed_at,
+                category,
+                voltage_level,
+                visits,
+                pauses,
+            } = r;
+            let mut visits = unpack(visits.as_deref(), |[stage, entered, left]| {
+                Some(StageVisit {
+                    stage: stage.to_string(),
+                    entered_at: instant(entered)?,
+                    left_at: optional_instant(left)?,
                 })
-                .collect(),
-            visits: visits
-                .remove(&t.id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|v| StageVisit {
-                    stage: v.stage,
-                    entered_at: v.entered_at,
-                    left_at: v.left_at,
+            })
+            .ok_or_else(|| {
+                ServiceError::Internal(format!("ticket {id}: unreadable stage visits"))
+            })?;
+            visits.sort_by_key(|v| v.entered_at);
+            let mut pauses = unpack(pauses.as_deref(), |[reason, started, ended]| {
+                Some(Pause {
+                    reason: reason.to_string(),
+                    started_at: instant(started)?,
+                    ended_at: optional_instant(ended)?,
                 })
-                .collect(),
-            ticket: t,
+            })
+            .ok_or_else(|| ServiceError::Internal(format!("ticket {id}: unreadable pauses")))?;
+            pauses.sort_by_key(|p| p.started_at);
+            Ok(Closed {
+                center: units.get(&service_center_id).cloned().unwrap_or_default(),
+                ticket: ClosedTicket {
+                    id,
+                    ticket_no,
+                    service_center_id,
+                    accepted_on,
+                    closed_at,
+                    category,
+                    voltage_level,
+                },
+                pauses,
+                visits,
+            })
         })
-        .collect();
-    Ok(closed)
+        .collect()
+}
+
+/// A closed ticket's row with its packed history.
+#[derive(Debug, FromQueryResult)]
+struct PackedRow {
+    id: i64,
+    ticket_no: String,
+    service_center_id: i64,
+    accepted_on: NaiveDate,
+    closed_at: Option<DateTime<Utc>>,
+    category: String,
+    voltage_level: String,
+    visits: Option<String>,
+    pauses: Option<String>,
+}
+
+/// Separators of packed rows: ASCII unit and record separators, which no
+/// stage key, pause reason or timestamp holds.
+const UNIT: char = '\u{1f}';
+const RECORD: char = '\u{1e}';
+
+/// The SQL of the packed columns on `backend`: each ticket's stage visits
+/// (stage, entered, left) and pauses (reason, started, ended), fields
+/// joined by [`UNIT`], rows by [`RECORD`], instants as text.
+struct Packed {
+    visits: &'static str,
+    pauses: &'static str,
+}
+
+fn packed_history(backend: sea_orm::DatabaseBackend) -> Packed {
+    match backend {
+        sea_orm::DatabaseBackend::Postgres => Packed {
+            visits: "(SELECT string_agg(s.stage || chr(31) || to_char(s.entered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') || chr(31) || coalesce(to_char(s.left_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), ''), chr(30)) FROM ticket_stages s WHERE s.ticket_id = tickets.id)",
+            pauses: "(SELECT string_agg(p.reason || chr(31) || to_char(p.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') || chr(31) || coalesce(to_char(p.ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), ''), chr(30)) FROM ticket_pauses p WHERE p.ticket_id = tickets.id)",
+        },
+        _ => Packed {
+            visits: "(SELECT group_concat(s.stage || char(31) || s.entered_at || char(31) || ifnull(s.left_at, ''), char(30)) FROM ticket_stages s WHERE s.ticket_id = tickets.id)",
+            pauses: "(SELECT group_concat(p.reason || char(31) || p.started_at || char(31) || ifnull(p.ended_at, ''), char(30)) FROM ticket_pauses p WHERE p.ticket_id = tickets.id)",
+        },
+    }
+}
+
+/// The rows of a packed column, each of three fields made into a `T`;
+/// `None` when one is malformed.
+fn unpack<T>(packed: Option<&str>, row: impl Fn([&str; 3]) -> Option<T>) -> Option<Vec<T>> {
+    let Some(packed) = packed.filter(|p| !p.is_empty()) else {
+        return Some(Vec::new());
+    };
+    packed
+        .split(RECORD)
+        .map(|r| {
+            let mut f = r.split(UNIT);
+            let fields = [f.next()?, f.next()?, f.next()?];
+            row(fields)
+        })
+        .collect()
+}
+
+/// An instant as the database writes it in text.
+fn instant(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn optional_instant(s: &str) -> Option<Option<DateTime<Utc>>> {
+    if s.is_empty() {
+        Some(None)
+    } else {
+        instant(s).map(Some)
+    }
 }
 
 /// The compliance of `scope`'s tickets closed from `from` to `to`.
