@@ -156,21 +156,6 @@ async fn coordination_per_department_in_working_hours() {
     t.stop().await;
 }
 
-/// Advances ticket `id` to the last stage and closes it.
-async fn close(t: &TestApp, id: &Value) {
-    let last = t.app.policy.last_stage().key.to_string();
-    loop {
-        let v = t
-            .post_ok(&format!("/api/v1/tickets/{id}/advance"), &json!({}), 200)
-            .await;
-        if v["stage"] == last.as_str() {
-            break;
-        }
-    }
-    t.post_ok(&format!("/api/v1/tickets/{id}/close"), &json!({}), 200)
-        .await;
-}
-
 #[tokio::test]
 async fn a_closed_month_is_frozen_and_restated_when_the_rules_change() {
     let t = TestApp::spawn(local("2026-03-02 09:00")).await;
@@ -183,7 +168,8 @@ async fn a_closed_month_is_frozen_and_restated_when_the_rules_change() {
         .create_ticket(json!({"ticket_no": "YK-SX", "accepted_on": "2026-03-02"}))
         .await;
     t.clock.set(local("2026-05-20 10:00"));
-    close(&t, &c["id"]).await;
+    t.advance_and_close(TestApp::DEFAULT_USER, c["id"].as_i64().unwrap())
+        .await;
 
     // Not yet: May has not ended (the command runs on the real clock).
     t.clock.set(local("2026-05-31 12:00"));
@@ -355,11 +341,13 @@ async fn a_period_across_the_spring_festival_counts_its_make_up_workdays() {
     // S2 closes on the make-up Saturday: Feb 14, Feb 24-27, Feb 28 = 6
     // working days, 15 calendar days.
     t.clock.set(local("2026-02-28 10:00"));
-    close(&t, &s2["id"]).await;
+    t.advance_and_close(TestApp::DEFAULT_USER, s2["id"].as_i64().unwrap())
+        .await;
     // S1 closes on Monday March 2: Feb 11-13, 14, 24-27, 28, Mar 2 = 10
     // working days, 20 calendar days.
     t.clock.set(local("2026-03-02 10:00"));
-    close(&t, &s1["id"]).await;
+    t.advance_and_close(TestApp::DEFAULT_USER, s1["id"].as_i64().unwrap())
+        .await;
     t.clock.set(local("2026-04-01 09:00"));
 
     let q = "unit=GZ&from=2026-02-01&to=2026-03-31";

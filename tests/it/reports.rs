@@ -5,28 +5,6 @@ use crate::common;
 use common::{TestApp, expect, local};
 use serde_json::{Value, json};
 
-/// Advances ticket `id` as `user` to the last stage and closes it.
-async fn close(t: &TestApp, user: &str, id: i64) {
-    let last = t.app.policy.last_stage().key.to_string();
-    loop {
-        let v = expect(
-            t.post_as(user, &format!("/api/v1/tickets/{id}/advance"), &json!({}))
-                .await,
-            200,
-        )
-        .await;
-        if v["stage"] == last.as_str() {
-            break;
-        }
-    }
-    expect(
-        t.post_as(user, &format!("/api/v1/tickets/{id}/close"), &json!({}))
-            .await,
-        200,
-    )
-    .await;
-}
-
 fn numbers(section: &Value) -> Vec<&str> {
     section
         .as_array()
@@ -64,7 +42,8 @@ async fn overdue_as_of_a_past_instant_is_what_was_overdue_then() {
         200,
     )
     .await;
-    close(&t, "dir-chen", a["id"].as_i64().unwrap()).await;
+    t.advance_and_close("dir-chen", a["id"].as_i64().unwrap())
+        .await;
     t.create_ticket(make("YK-D", "2026-01-05")).await;
 
     let r = t

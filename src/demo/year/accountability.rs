@@ -16,7 +16,7 @@ use super::days::instant;
 use super::rng::Rng;
 use super::ticket::{Draft, Link, Plan};
 use crate::reports::accountability::{Kind, entity};
-use crate::sla::{Due, Pause, StageSlaState, StageVisit, VoltageLevel};
+use crate::sla::Due;
 use crate::tickets::Actor;
 use crate::tickets::entity::ticket::{self, Status};
 
@@ -114,50 +114,19 @@ pub(super) fn audit(ctx: &Ctx, i: u64, plan: &mut Plan) {
 /// in order — as the register finds them at `as_of`, from the rows the
 /// year writes.
 fn breaches(ctx: &Ctx, plan: &Plan) -> Option<(Due, Vec<DateTime<Utc>>)> {
-    let (app, t) = (ctx.app, &plan.ticket);
+    let t = &plan.ticket;
     let end = t
         .closed_at
         .filter(|_| !t.status.is_live())
         .unwrap_or(ctx.spec.as_of);
-    let pauses: Vec<Pause> = plan
-        .history
-        .pauses
-        .iter()
-        .map(|p| Pause {
-            reason: p.row.reason.clone(),
-            started_at: p.row.started_at,
-            ended_at: p.row.ended_at,
-        })
-        .collect();
-    let sla = app.sla();
-    let limit = app
-        .policy
-        .category(&t.category)
-        .map_or(0, |c| c.limit_working_days.get());
-    let due = sla.ticket_due(t.accepted_on, limit, &pauses, end);
-    if due.due_at > end {
-        return None;
-    }
-    let mut instants = vec![due.due_at];
-    let voltage = VoltageLevel::parse(&t.voltage_level).unwrap_or(VoltageLevel::Kv10);
-    for v in plan.history.visits.iter().map(|v| &v.row) {
-        let Some(stage) = app.policy.stage(&v.stage) else {
-            continue;
-        };
-        let visit = StageVisit {
-            stage: v.stage.clone(),
-            entered_at: v.entered_at,
-            left_at: v.left_at,
-        };
-        let s = sla.stage_sla(stage, &visit, t.accepted_on, voltage, &pauses, end);
-        if matches!(s.state, StageSlaState::Breached | StageSlaState::MetLate)
-            && let Some(at) = s.due_at
-        {
-            instants.push(at);
-        }
-    }
-    instants.sort();
-    Some((due, instants))
+    let (due, instants) = crate::reports::accountability::commands::breaches(
+        ctx.app,
+        t,
+        plan.history.pauses.iter().map(|p| &p.row),
+        plan.history.visits.iter().map(|v| &v.row),
+        ctx.spec.as_of,
+    );
+    (due.due_at <= end).then_some((due, instants))
 }
 
 /// Who owned the ticket just before each of `instants` (an escalation at

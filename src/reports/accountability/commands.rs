@@ -13,9 +13,9 @@ use crate::app::App;
 use crate::error::ServiceError;
 use crate::org::service::{all_people, grants_of, person_by_username};
 use crate::reports::at::{Facts, state_at};
-use crate::sla::{Pause, StageSlaState, StageVisit, VoltageLevel};
+use crate::sla::{Due, Pause, StageSlaState, StageVisit, VoltageLevel};
 use crate::tickets::Actor;
-use crate::tickets::entity::ticket;
+use crate::tickets::entity::{pause, stage_visit, ticket};
 use crate::tickets::store::{append_event, find_row, lock};
 
 /// Records an action on ticket `ticket_id`. The persons default to the
@@ -211,11 +211,22 @@ pub async fn breach_owners(
 /// The instants a ticket passed its deadline and its stage limits, up to
 /// its end (closing or cancelling) or `now`.
 fn breach_instants(app: &App, f: &Facts, now: DateTime<Utc>) -> Vec<DateTime<Utc>> {
-    let t = &f.ticket;
+    breaches(app, &f.ticket, &f.pauses, &f.visits, now).1
+}
+
+/// Ticket `t`'s deadline as it stands at its end (closing or cancelling,
+/// else `now`), and the instants up to that end at which it passed the
+/// deadline and the limit of each stage it ran late in, in order.
+pub fn breaches<'a>(
+    app: &App,
+    t: &ticket::Model,
+    pauses: impl IntoIterator<Item = &'a pause::Model>,
+    visits: impl IntoIterator<Item = &'a stage_visit::Model>,
+    now: DateTime<Utc>,
+) -> (Due, Vec<DateTime<Utc>>) {
     let end = t.closed_at.filter(|_| !t.status.is_live()).unwrap_or(now);
-    let pauses: Vec<Pause> = f
-        .pauses
-        .iter()
+    let pauses: Vec<Pause> = pauses
+        .into_iter()
         .map(|p| Pause {
             reason: p.reason.clone(),
             started_at: p.started_at,
@@ -233,7 +244,7 @@ fn breach_instants(app: &App, f: &Facts, now: DateTime<Utc>) -> Vec<DateTime<Utc
         out.push(due.due_at);
     }
     let voltage = VoltageLevel::parse(&t.voltage_level).unwrap_or(VoltageLevel::Kv10);
-    for v in &f.visits {
+    for v in visits {
         let Some(stage) = app.policy.stage(&v.stage) else {
             continue;
         };
@@ -250,5 +261,5 @@ fn breach_instants(app: &App, f: &Facts, now: DateTime<Utc>) -> Vec<DateTime<Utc
         }
     }
     out.sort();
-    out
+    (due, out)
 }

@@ -351,6 +351,20 @@ impl TestApp {
         )
     }
 
+    /// Advances ticket `id` as `user` through every stage and closes it.
+    pub async fn advance_and_close(&self, user: &str, id: i64) {
+        let last = self.app.policy.last_stage().key.to_string();
+        loop {
+            let path = format!("/api/v1/tickets/{id}/advance");
+            let v = expect(self.post_as(user, &path, &serde_json::json!({})).await, 200).await;
+            if v["stage"] == last.as_str() {
+                break;
+            }
+        }
+        let path = format!("/api/v1/tickets/{id}/close");
+        expect(self.post_as(user, &path, &serde_json::json!({})).await, 200).await;
+    }
+
     /// Posts a ticket body with overrides expecting 422; returns the problem.
     pub async fn create_ticket_raw(&self, overrides: Value) -> Value {
         let mut body = ticket_body();
