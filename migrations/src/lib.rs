@@ -13,6 +13,7 @@ mod m20261128_000006_lean_outbox;
 mod m20261129_000007_reports;
 mod m20261129_000008_closed_index;
 mod m20261129_000009_field_updates;
+mod m20261129_000010_ticket_closings;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_reports::Migration),
             Box::new(m20261129_000008_closed_index::Migration),
             Box::new(m20261129_000009_field_updates::Migration),
+            Box::new(m20261129_000010_ticket_closings::Migration),
         ]
     }
 }

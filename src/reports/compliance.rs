@@ -4,20 +4,18 @@
 //! whole scope, with the working days taken gross and net of pauses; per
 //! stage, how many finished within their limit and how long they took.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ReportScope;
+use super::closings::Outcome;
 use super::stats::{mean, p90};
 use crate::app::App;
 use crate::error::ServiceError;
-use crate::sla::{Pause, SlaClock, SlaPolicy, StageSlaState, StageVisit, VoltageLevel};
-use crate::tickets::entity::ticket;
-use crate::tickets::entity::ticket::Status;
+use crate::sla::SlaPolicy;
 
 /// One closed ticket, as counted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -82,26 +80,6 @@ pub struct ComplianceReport {
     pub tickets: Vec<TicketCompliance>,
 }
 
-/// What the period reports read of a closed ticket's row.
-#[derive(Debug, Clone, PartialEq, FromQueryResult)]
-pub struct ClosedTicket {
-    pub id: i64,
-    pub ticket_no: String,
-    pub service_center_id: i64,
-    pub accepted_on: NaiveDate,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub category: String,
-    pub voltage_level: String,
-}
-
-/// A closed ticket with its history.
-pub struct Closed {
-    pub ticket: ClosedTicket,
-    pub center: String,
-    pub pauses: Vec<Pause>,
-    pub visits: Vec<StageVisit>,
-}
-
 fn rate(n: u64, of: u64) -> f64 {
     if of == 0 { 0.0 } else { n as f64 / of as f64 }
 }
@@ -122,65 +100,44 @@ fn totals(name: &str, rows: &[&TicketCompliance]) -> Totals {
     }
 }
 
-/// The report over `closed` (pure).
+/// The report over the `closed` tickets' outcomes (pure); `centers` names
+/// the service centers by id.
 pub fn compute(
-    closed: &[Closed],
+    closed: &[Outcome],
+    centers: &HashMap<i64, String>,
     (from, to): (NaiveDate, NaiveDate),
     scope: ReportScope,
     policy: &SlaPolicy,
-    sla: &SlaClock,
+    calendar_version: &str,
 ) -> ComplianceReport {
     let mut tickets = Vec::new();
     // stage → (entered, within limit, working days of each visit)
     let mut stages: BTreeMap<usize, (u64, u64, Vec<f64>)> = BTreeMap::new();
-    for c in closed {
-        let t = &c.ticket;
-        let Some(closed_at) = t.closed_at else {
-            continue;
-        };
-        let limit = policy
-            .category(&t.category)
-            .map_or(0, |x| x.limit_working_days.get());
-        let due = sla.ticket_due(t.accepted_on, limit, &c.pauses, closed_at);
-        let voltage = VoltageLevel::parse(&t.voltage_level).unwrap_or(VoltageLevel::Kv10);
-        let mut late = Vec::new();
-        for v in &c.visits {
-            let (Some(i), Some(stage)) = (policy.stage_index(&v.stage), policy.stage(&v.stage))
-            else {
+    for o in closed {
+        for v in o.visits.iter().filter(|v| v.limited) {
+            let Some(i) = policy.stage_index(&v.stage) else {
                 continue;
             };
-            let s = sla.stage_sla(stage, v, t.accepted_on, voltage, &c.pauses, closed_at);
-            if s.state == StageSlaState::Unlimited {
-                continue;
-            }
-            let within = s.state == StageSlaState::Met;
-            if !within {
-                late.push(v.stage.clone());
-            }
-            let left = v.left_at.unwrap_or(closed_at);
-            let (days, _) = sla
-                .calendar
-                .between_provisional(sla.local_date(v.entered_at), sla.local_date(left));
             let e = stages.entry(i).or_default();
             e.0 += 1;
-            e.1 += u64::from(within);
-            e.2.push(days.max(0) as f64);
+            e.1 += u64::from(v.within);
+            e.2.push(v.working_days.max(0) as f64);
         }
-        let closed_on = sla.local_date(closed_at);
-        let (gross, _) = sla.calendar.between_provisional(t.accepted_on, closed_on);
-        let on_time = closed_at < due.due_at;
         tickets.push(TicketCompliance {
-            ticket_id: t.id,
-            ticket_no: t.ticket_no.clone(),
-            service_center: c.center.clone(),
-            accepted_on: t.accepted_on,
-            closed_on,
-            due_date: due.due_date,
-            on_time,
-            compliant: on_time && late.is_empty(),
-            late_stages: late,
-            working_days_gross: gross,
-            working_days_net: gross - i64::from(due.paused_working_days),
+            ticket_id: o.ticket_id,
+            ticket_no: o.ticket_no.clone(),
+            service_center: centers
+                .get(&o.service_center_id)
+                .cloned()
+                .unwrap_or_default(),
+            accepted_on: o.accepted_on,
+            closed_on: o.closed_on,
+            due_date: o.due_date,
+            on_time: o.on_time,
+            compliant: o.compliant(),
+            late_stages: o.late_stages(),
+            working_days_gross: o.working_days,
+            working_days_net: o.working_days - i64::from(o.paused_working_days),
         });
     }
     tickets.sort_by(|a, b| (&a.service_center, a.ticket_id).cmp(&(&b.service_center, b.ticket_id)));
@@ -210,7 +167,7 @@ pub fn compute(
         from,
         to,
         scope,
-        calendar_version: sla.calendar.version().to_string(),
+        calendar_version: calendar_version.to_string(),
         policy_hash: String::new(),
         definitions: "tickets closed (energised) from `from` to `to` inclusive, local days; on time: closed before the deadline (pauses counted); compliant (达标): on time and every stage with a limit left within it; working days after the acceptance day up to the closing day, gross and net of whole paused working days".into(),
         centers,
@@ -228,178 +185,16 @@ pub fn last_month(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     (last_prev.with_day(1).unwrap_or(last_prev), last_prev)
 }
 
-/// The tickets of `scope` closed from `from` to `to` (local days,
-/// inclusive) with their pauses and stage visits.
-pub async fn load_closed(
-    app: &App,
-    scope: ReportScope,
-    (from, to): (NaiveDate, NaiveDate),
-) -> Result<Vec<Closed>, ServiceError> {
-    use sea_orm::sea_query::Expr;
-    use ticket::Column as C;
-    let sla = app.sla();
-    let start = sla.start_of(from);
-    let end: DateTime<Utc> = sla.start_of(to + chrono::Days::new(1));
-    // Each ticket's pauses and stage visits come packed in a column of its
-    // row (one row per ticket crosses from the database, not eight).
-    let packed = packed_history(app.db.get_database_backend());
-    let rows = ticket::Entity::find()
-        .select_only()
-        .columns([
-            C::Id,
-            C::TicketNo,
-            C::ServiceCenterId,
-            C::AcceptedOn,
-            C::ClosedAt,
-            C::Category,
-            C::VoltageLevel,
-        ])
-        .column_as(Expr::cust(packed.visits), "visits")
-        .column_as(Expr::cust(packed.pauses), "pauses")
-        .filter(scope.condition())
-        .filter(C::Status.eq(Status::Closed))
-        .filter(C::ClosedAt.gte(start))
-        .filter(C::ClosedAt.lt(end))
-        // In closing order from the index (the report sorts its rows).
-        .into_model::<PackedRow>()
-        .all(&app.db)
-        .await?;
-    let units: std::collections::HashMap<i64, String> = crate::org::entity::unit::Entity::find()
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.code))
-        .collect();
-    rows.into_iter()
-        .map(|r| {
-            let PackedRow {
-                id,
-                ticket_no,
-                service_center_id,
-                accepted_on,
-                closed_at,
-                category,
-                voltage_level,
-                visits,
-                pauses,
-            } = r;
-            let mut visits = unpack(visits.as_deref(), |[stage, entered, left]| {
-                Some(StageVisit {
-                    stage: stage.to_string(),
-                    entered_at: instant(entered)?,
-                    left_at: optional_instant(left)?,
-                })
-            })
-            .ok_or_else(|| {
-                ServiceError::Internal(format!("ticket {id}: unreadable stage visits"))
-            })?;
-            visits.sort_by_key(|v| v.entered_at);
-            let mut pauses = unpack(pauses.as_deref(), |[reason, started, ended]| {
-                Some(Pause {
-                    reason: reason.to_string(),
-                    started_at: instant(started)?,
-                    ended_at: optional_instant(ended)?,
-                })
-            })
-            .ok_or_else(|| ServiceError::Internal(format!("ticket {id}: unreadable pauses")))?;
-            pauses.sort_by_key(|p| p.started_at);
-            Ok(Closed {
-                center: units.get(&service_center_id).cloned().unwrap_or_default(),
-                ticket: ClosedTicket {
-                    id,
-                    ticket_no,
-                    service_center_id,
-                    accepted_on,
-                    closed_at,
-                    category,
-                    voltage_level,
-                },
-                pauses,
-                visits,
-            })
-        })
-        .collect()
-}
-
-/// A closed ticket's row with its packed history.
-#[derive(Debug, FromQueryResult)]
-struct PackedRow {
-    id: i64,
-    ticket_no: String,
-    service_center_id: i64,
-    accepted_on: NaiveDate,
-    closed_at: Option<DateTime<Utc>>,
-    category: String,
-    voltage_level: String,
-    visits: Option<String>,
-    pauses: Option<String>,
-}
-
-/// Separators of packed rows: ASCII unit and record separators, which no
-/// stage key, pause reason or timestamp holds.
-const UNIT: char = '\u{1f}';
-const RECORD: char = '\u{1e}';
-
-/// The SQL of the packed columns on `backend`: each ticket's stage visits
-/// (stage, entered, left) and pauses (reason, started, ended), fields
-/// joined by [`UNIT`], rows by [`RECORD`], instants as text.
-struct Packed {
-    visits: &'static str,
-    pauses: &'static str,
-}
-
-fn packed_history(backend: sea_orm::DatabaseBackend) -> Packed {
-    match backend {
-        sea_orm::DatabaseBackend::Postgres => Packed {
-            visits: "(SELECT string_agg(s.stage || chr(31) || to_char(s.entered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') || chr(31) || coalesce(to_char(s.left_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), ''), chr(30)) FROM ticket_stages s WHERE s.ticket_id = tickets.id)",
-            pauses: "(SELECT string_agg(p.reason || chr(31) || to_char(p.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') || chr(31) || coalesce(to_char(p.ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), ''), chr(30)) FROM ticket_pauses p WHERE p.ticket_id = tickets.id)",
-        },
-        _ => Packed {
-            visits: "(SELECT group_concat(s.stage || char(31) || s.entered_at || char(31) || ifnull(s.left_at, ''), char(30)) FROM ticket_stages s WHERE s.ticket_id = tickets.id)",
-            pauses: "(SELECT group_concat(p.reason || char(31) || p.started_at || char(31) || ifnull(p.ended_at, ''), char(30)) FROM ticket_pauses p WHERE p.ticket_id = tickets.id)",
-        },
-    }
-}
-
-/// The rows of a packed column, each of three fields made into a `T`;
-/// `None` when one is malformed.
-fn unpack<T>(packed: Option<&str>, row: impl Fn([&str; 3]) -> Option<T>) -> Option<Vec<T>> {
-    let Some(packed) = packed.filter(|p| !p.is_empty()) else {
-        return Some(Vec::new());
-    };
-    packed
-        .split(RECORD)
-        .map(|r| {
-            let mut f = r.split(UNIT);
-            let fields = [f.next()?, f.next()?, f.next()?];
-            row(fields)
-        })
-        .collect()
-}
-
-/// An instant as the database writes it in text.
-fn instant(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-fn optional_instant(s: &str) -> Option<Option<DateTime<Utc>>> {
-    if s.is_empty() {
-        Some(None)
-    } else {
-        instant(s).map(Some)
-    }
-}
-
 /// The compliance of `scope`'s tickets closed from `from` to `to`.
 pub async fn report(
     app: &App,
     scope: ReportScope,
     period: (NaiveDate, NaiveDate),
 ) -> Result<ComplianceReport, ServiceError> {
-    let closed = load_closed(app, scope, period).await?;
-    let mut r = compute(&closed, period, scope, &app.policy, &app.sla());
+    let closed = super::closings::load(app, scope, period).await?;
+    let centers = super::unit_codes(app).await?;
+    let version = app.calendar.version().to_string();
+    let mut r = compute(&closed, &centers, period, scope, &app.policy, &version);
     r.policy_hash = super::policy_hash(app);
     Ok(r)
 }

@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ReportScope;
-use super::compliance::{Closed, load_closed};
+use super::closings::Outcome;
 use super::stats::Summary;
 use crate::app::App;
 use crate::error::ServiceError;
-use crate::sla::{SlaClock, SlaPolicy, VoltageLevel};
+use crate::sla::{SlaPolicy, VoltageLevel};
 
 /// The durations of one group of tickets (or of stage visits).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -50,42 +50,34 @@ fn group(key: &str, (working, calendar): &Days) -> Group {
     }
 }
 
-/// The report over `closed` (pure).
+/// The report over the `closed` tickets' outcomes (pure).
 pub fn compute(
-    closed: &[Closed],
+    closed: &[Outcome],
     (from, to): (NaiveDate, NaiveDate),
     scope: ReportScope,
     policy: &SlaPolicy,
-    sla: &SlaClock,
+    calendar_version: &str,
 ) -> DurationsReport {
-    let days_between = |a: NaiveDate, b: NaiveDate| -> (f64, f64) {
-        let (w, _) = sla.calendar.between_provisional(a, b);
-        (w.max(0) as f64, (b - a).num_days().max(0) as f64)
-    };
+    let days = |w: i64, d: i64| (w.max(0) as f64, d.max(0) as f64);
     let mut all: Days = Default::default();
     let mut by_voltage: BTreeMap<String, Days> = BTreeMap::new();
     let mut by_category: BTreeMap<String, Days> = BTreeMap::new();
     let mut by_stage: BTreeMap<usize, Days> = BTreeMap::new();
-    for c in closed {
-        let t = &c.ticket;
-        let Some(closed_at) = t.closed_at else {
-            continue;
-        };
-        let (w, d) = days_between(t.accepted_on, sla.local_date(closed_at));
+    for o in closed {
+        let (w, d) = days(o.working_days, o.calendar_days);
         for bucket in [
             &mut all,
-            by_voltage.entry(t.voltage_level.clone()).or_default(),
-            by_category.entry(t.category.clone()).or_default(),
+            by_voltage.entry(o.voltage_level.clone()).or_default(),
+            by_category.entry(o.category.clone()).or_default(),
         ] {
             bucket.0.push(w);
             bucket.1.push(d);
         }
-        for v in &c.visits {
+        for v in &o.visits {
             let Some(i) = policy.stage_index(&v.stage) else {
                 continue;
             };
-            let left = v.left_at.unwrap_or(closed_at);
-            let (w, d) = days_between(sla.local_date(v.entered_at), sla.local_date(left));
+            let (w, d) = days(v.working_days, v.calendar_days);
             let e = by_stage.entry(i).or_default();
             e.0.push(w);
             e.1.push(d);
@@ -95,7 +87,7 @@ pub fn compute(
         from,
         to,
         scope,
-        calendar_version: sla.calendar.version().to_string(),
+        calendar_version: calendar_version.to_string(),
         policy_hash: String::new(),
         definitions: "tickets closed (energised) from `from` to `to` inclusive, local days; a ticket takes the working days after its acceptance day up to its closing day (pauses included), and the calendar days between the two; a stage visit, the same from the day it was entered to the day it was left; median of an even count: the mean of the two middle values; P90: nearest rank".into(),
         all: group("", &all),
@@ -119,8 +111,9 @@ pub async fn report(
     scope: ReportScope,
     period: (NaiveDate, NaiveDate),
 ) -> Result<DurationsReport, ServiceError> {
-    let closed = load_closed(app, scope, period).await?;
-    let mut r = compute(&closed, period, scope, &app.policy, &app.sla());
+    let closed = super::closings::load(app, scope, period).await?;
+    let version = app.calendar.version().to_string();
+    let mut r = compute(&closed, period, scope, &app.policy, &version);
     r.policy_hash = super::policy_hash(app);
     Ok(r)
 }

@@ -5,6 +5,7 @@
 
 pub mod accountability;
 pub mod at;
+pub mod closings;
 pub mod compliance;
 pub mod coordination;
 pub mod csv;
@@ -69,6 +70,16 @@ impl HasTicket for stage_visit::Model {
     fn ticket_id(&self) -> i64 {
         self.ticket_id
     }
+}
+
+/// Every unit's code, by id (the org chart is small next to tickets).
+pub(crate) async fn unit_codes(app: &App) -> Result<HashMap<i64, String>, ServiceError> {
+    Ok(crate::org::entity::unit::Entity::find()
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.code))
+        .collect())
 }
 
 /// A light in the reader's language.

@@ -396,3 +396,53 @@ async fn a_period_across_the_spring_festival_counts_its_make_up_workdays() {
     );
     t.stop().await;
 }
+
+#[tokio::test]
+async fn outcomes_of_closed_tickets_are_kept_and_recomputed_when_the_closing_moves() {
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+    use yekuo::reports::closings::entity as closings;
+    let t = TestApp::spawn(local("2026-03-02 09:00")).await;
+    let a = t
+        .create_ticket(json!({"ticket_no": "YK-K", "accepted_on": "2026-03-02"}))
+        .await;
+    let id = a["id"].as_i64().unwrap();
+    t.clock.set(local("2026-03-10 10:00"));
+    t.advance_and_close(TestApp::DEFAULT_USER, id).await;
+    t.clock.set(local("2026-04-01 09:00"));
+    let q = "/api/v1/reports/compliance?unit=GZ&from=2026-03-01&to=2026-03-31";
+    let first = t.get_ok_as("head-wu", q).await;
+    assert_eq!(first["total"]["on_time"], 1, "{first}");
+    // The report kept the ticket's outcome.
+    let rows = closings::Entity::find().all(&t.app.db).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].ticket_id, id);
+    // It is read back (a kept row says late: the report says late).
+    let mut row = rows[0].clone().into_active_model();
+    let tampered = rows[0]
+        .outcome
+        .replace("\"on_time\":true", "\"on_time\":false");
+    assert_ne!(tampered, rows[0].outcome);
+    row.outcome = Set(tampered);
+    row.update(&t.app.db).await.unwrap();
+    let kept = t.get_ok_as("head-wu", q).await;
+    assert_eq!(kept["total"]["on_time"], 0, "{kept}");
+    // Reopened and closed again later in March: the kept row no longer
+    // matches the closing and is computed again.
+    t.clock.set(local("2026-03-20 10:00"));
+    t.post_ok(
+        &format!("/api/v1/tickets/{id}/reopen"),
+        &json!({"note": "复核"}),
+        200,
+    )
+    .await;
+    t.post_ok(&format!("/api/v1/tickets/{id}/close"), &json!({}), 200)
+        .await;
+    t.clock.set(local("2026-04-01 09:00"));
+    let again = t.get_ok_as("head-wu", q).await;
+    assert_eq!(again["total"]["on_time"], 1, "{again}");
+    assert_eq!(again["tickets"][0]["closed_on"], "2026-03-20");
+    let rows = closings::Entity::find().all(&t.app.db).await.unwrap();
+    assert_eq!(rows.len(), 1, "one row per ticket");
+    assert!(rows[0].outcome.contains("\"on_time\":true"));
+    t.stop().await;
+}
