@@ -70,8 +70,10 @@ pub struct Outcome {
     pub visits: Vec<VisitOutcome>,
 }
 
-/// One stage visit of a closed ticket.
+/// One stage visit of a closed ticket (kept as a JSON array: stage,
+/// limited, within, working days, calendar days).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "VisitRow", from = "VisitRow")]
 pub struct VisitOutcome {
     pub stage: String,
     /// The stage has a limit for this ticket.
@@ -80,6 +82,34 @@ pub struct VisitOutcome {
     pub within: bool,
     pub working_days: i64,
     pub calendar_days: i64,
+}
+
+/// [`VisitOutcome`] as kept.
+#[derive(Serialize, Deserialize)]
+struct VisitRow(String, bool, bool, i64, i64);
+
+impl From<VisitOutcome> for VisitRow {
+    fn from(v: VisitOutcome) -> Self {
+        VisitRow(
+            v.stage,
+            v.limited,
+            v.within,
+            v.working_days,
+            v.calendar_days,
+        )
+    }
+}
+
+impl From<VisitRow> for VisitOutcome {
+    fn from(VisitRow(stage, limited, within, working_days, calendar_days): VisitRow) -> Self {
+        VisitOutcome {
+            stage,
+            limited,
+            within,
+            working_days,
+            calendar_days,
+        }
+    }
 }
 
 impl Outcome {
