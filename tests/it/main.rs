@@ -26,3 +26,4 @@ mod scheduler;
 mod serve;
 mod tickets_api;
 mod trust;
+mod web;

@@ -1,0 +1,400 @@
+//! The pages: log in and out, my work, a ticket.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::i18n::Tr;
+use super::session::{WebUser, safe_next, url_encode};
+use crate::app::App;
+use crate::auth::permissions::{self, TicketAccess};
+use crate::auth::{AuthError, Via, sessions};
+use crate::http::api::auth::ClientIp;
+use crate::http::auth::session_cookie;
+use crate::sla::Light;
+use crate::tickets::list::{Anchor, ListFilter, Scope};
+use crate::tickets::view::{EventView, TicketView};
+
+/// A rendered page, or a plain 500 when a template fails.
+fn page<T: Template>(status: StatusCode, t: T) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a page failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "page failed to render").into_response()
+        }
+    }
+}
+
+/// `/`: my work.
+pub async fn home() -> Redirect {
+    Redirect::to("/work")
+}
+
+#[derive(Template)]
+#[template(path = "web/login.html")]
+struct LoginPage {
+    tr: Tr,
+    /// Empty: nobody is logged in (the layout shows no menu).
+    csrf: String,
+    next: String,
+    username: String,
+    error: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// The login form (coming back to `next` afterwards).
+pub async fn login_form(headers: HeaderMap, Query(q): Query<NextQuery>) -> Response {
+    page(
+        StatusCode::OK,
+        LoginPage {
+            tr: Tr::of_headers(&headers),
+            csrf: String::new(),
+            next: safe_next(q.next.as_deref()),
+            username: String::new(),
+            error: None,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// Logs in and goes back to the page asked for; a failure shows the form
+/// again with the username kept.
+pub async fn login(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let tr = Tr::of_headers(&headers);
+    let next = safe_next(f.next.as_deref());
+    match sessions::login(&app, f.username.trim(), &f.password, ip.as_deref()).await {
+        Ok((token, _)) => {
+            let mut res = Redirect::to(&next).into_response();
+            if let Ok(v) = HeaderValue::from_str(&session_cookie(&app, &headers, &token)) {
+                res.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            res
+        }
+        Err(e) => {
+            let (status, key) = match e {
+                AuthError::Locked(_) => (StatusCode::TOO_MANY_REQUESTS, "login_locked"),
+                AuthError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "login_failed"),
+                other => {
+                    tracing::error!(error = %other, "login failed");
+                    (StatusCode::SERVICE_UNAVAILABLE, "login_failed")
+                }
+            };
+            page(
+                status,
+                LoginPage {
+                    tr,
+                    csrf: String::new(),
+                    next,
+                    username: f.username,
+                    error: Some(key),
+                },
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+/// Logs out (the form carries the session's CSRF token).
+pub async fn logout(
+    State(app): State<App>,
+    u: WebUser,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if !u.csrf_ok(&f.csrf) {
+        return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
+    }
+    if let Via::Session { id, .. } = u.p.via
+        && let Err(e) = sessions::revoke(&app, u.p.person.id, id).await
+    {
+        tracing::error!(error = %e, "logout failed");
+    }
+    let mut res = Redirect::to("/login").into_response();
+    if let Ok(v) = HeaderValue::from_str(&session_cookie(&app, &headers, "")) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// A row of my work.
+struct WorkRow {
+    id: i64,
+    ticket_no: String,
+    customer: String,
+    stage: String,
+    days_in_stage: i64,
+    light: &'static str,
+    light_key: &'static str,
+    due_date: String,
+    left: i64,
+    overdue: i64,
+    next_escalation: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/work.html")]
+struct WorkPage {
+    tr: Tr,
+    csrf: String,
+    name: String,
+    rows: Vec<WorkRow>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct WorkQuery {
+    cursor: Option<String>,
+}
+
+fn light_of(l: Option<Light>) -> (&'static str, &'static str) {
+    match l {
+        Some(Light::Overdue) => ("overdue", "light_overdue"),
+        Some(Light::Red) => ("red", "light_red"),
+        Some(Light::Yellow) => ("yellow", "light_yellow"),
+        _ => ("green", "light_green"),
+    }
+}
+
+/// My work: the open tickets I manage or own, soonest deadline first.
+pub async fn work(State(app): State<App>, u: WebUser, Query(q): Query<WorkQuery>) -> Response {
+    let me = u.p.person.id;
+    let mut params = std::collections::HashMap::new();
+    params.insert("status".to_string(), "open".to_string());
+    params.insert("limit".to_string(), "50".to_string());
+    if let Some(c) = q.cursor {
+        params.insert("cursor".to_string(), c);
+    }
+    // A cursor that does not read starts from the first page.
+    let mut filter = match ListFilter::parse(&params, &app) {
+        Ok(f) => f,
+        Err(_) => {
+            params.remove("cursor");
+            ListFilter::parse(&params, &app).unwrap_or_default()
+        }
+    };
+    filter.scope = Scope::Anchors(vec![Anchor::Manager(me), Anchor::Owner(me)]);
+    let listed = match crate::tickets::list::list(&app, &filter).await {
+        Ok(p) => p,
+        Err(e) => return crate::http::error::ApiError::from(e).into_response(),
+    };
+    let zone = app.zone();
+    let sla = app.sla();
+    let today = sla.local_date(app.now());
+    let rows = listed
+        .items
+        .into_iter()
+        .map(|t| {
+            let (light, light_key) = light_of(t.light);
+            let standing = t.standing.clone().unwrap_or(crate::sla::Standing {
+                overdue: false,
+                remaining_working_days: 0,
+                overdue_working_days: 0,
+            });
+            let (days_in_stage, _) = sla
+                .calendar
+                .between_provisional(sla.local_date(t.stage_entered_at), today);
+            WorkRow {
+                id: t.id,
+                ticket_no: t.ticket_no,
+                customer: t.customer_name,
+                stage: stage_name(&app, &t.stage, u.tr),
+                days_in_stage: days_in_stage.max(0),
+                light,
+                light_key,
+                due_date: t.due_date.to_string(),
+                left: standing.remaining_working_days,
+                overdue: standing.overdue_working_days,
+                next_escalation: t
+                    .next_escalation_at
+                    .map(|at| at.with_timezone(&zone).format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    page(
+        StatusCode::OK,
+        WorkPage {
+            tr: u.tr,
+            csrf: u.csrf().to_string(),
+            name: u.p.person.name.clone(),
+            rows,
+            next: listed.next_cursor.map(|c| url_encode(&c)),
+        },
+    )
+}
+
+/// A stage's name in the reader's language.
+fn stage_name(app: &App, key: &str, tr: Tr) -> String {
+    app.policy
+        .stage(key)
+        .map_or(key.to_string(), |s| match tr.lang {
+            crate::mail::Lang::ZhCn => s.name_zh.clone(),
+            crate::mail::Lang::En => s.name_en.clone(),
+        })
+}
+
+struct StageRow {
+    name: String,
+    entered: String,
+    left: String,
+    limit: String,
+    state: String,
+}
+
+struct EventRow {
+    at: String,
+    actor: String,
+    kind: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/ticket.html")]
+struct TicketPage {
+    tr: Tr,
+    csrf: String,
+    t: TicketView,
+    light: &'static str,
+    light_key: &'static str,
+    status_key: &'static str,
+    stage: String,
+    accepted_on: String,
+    rest_days: Vec<String>,
+    makeup_days: Vec<String>,
+    paused_days: u32,
+    calendar_version: String,
+    stages: Vec<StageRow>,
+    events: Vec<EventRow>,
+    chain_ok: bool,
+}
+
+#[derive(Template)]
+#[template(path = "web/not_found.html")]
+struct NotFoundPage {
+    tr: Tr,
+    csrf: String,
+}
+
+fn local(at: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
+    at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A ticket: header, deadline and why, stages, history with its check.
+pub async fn ticket(State(app): State<App>, u: WebUser, Path(id): Path<i64>) -> Response {
+    let not_found = || {
+        page(
+            StatusCode::NOT_FOUND,
+            NotFoundPage {
+                tr: u.tr,
+                csrf: u.csrf().to_string(),
+            },
+        )
+    };
+    let Ok(loaded) = crate::tickets::service::load(&app, id).await else {
+        return not_found();
+    };
+    if permissions::check_ticket(&app, &u.p, &loaded.0.ticket, TicketAccess::Read)
+        .await
+        .is_err()
+    {
+        return not_found();
+    }
+    let t = crate::tickets::service::show(&app, loaded, None);
+    let (explain, events, chain) = match tokio::try_join!(
+        crate::tickets::service::explain(&app, id, None),
+        crate::tickets::service::events(&app, id),
+        crate::tickets::service::verify_events(&app, id),
+    ) {
+        Ok(x) => x,
+        Err(e) => return crate::http::error::ApiError::from(e).into_response(),
+    };
+    let zone = app.zone();
+    let (light, light_key) = light_of(t.light);
+    let status_key = match t.status.as_str() {
+        "paused" => "status_paused",
+        "closed" => "status_closed",
+        "cancelled" => "status_cancelled",
+        _ => "status_open",
+    };
+    let stages = t
+        .stages
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| StageRow {
+            name: stage_name(&app, &s.stage, u.tr),
+            entered: local(s.entered_at, zone),
+            left: s.left_at.map(|l| local(l, zone)).unwrap_or_default(),
+            limit: s
+                .limit_working_days
+                .map(|n| format!("{n} {}", u.tr.t("working_days")))
+                .unwrap_or_default(),
+            state: serde_json::to_value(s.state)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let events = events
+        .into_iter()
+        .rev()
+        .map(|e: EventView| EventRow {
+            at: local(e.at, zone),
+            actor: e.actor,
+            kind: e.kind,
+        })
+        .collect();
+    page(
+        StatusCode::OK,
+        TicketPage {
+            tr: u.tr,
+            csrf: u.csrf().to_string(),
+            light,
+            light_key,
+            status_key,
+            stage: stage_name(&app, &t.stage, u.tr),
+            accepted_on: explain.accepted_on.to_string(),
+            rest_days: explain
+                .calendar
+                .rest_days_crossed
+                .iter()
+                .map(|d| d.to_string())
+                .collect(),
+            makeup_days: explain
+                .calendar
+                .makeup_workdays_crossed
+                .iter()
+                .map(|d| d.to_string())
+                .collect(),
+            paused_days: explain.paused_working_days,
+            calendar_version: explain.calendar.calendar_version.clone(),
+            stages,
+            events,
+            chain_ok: chain.ok,
+            t,
+        },
+    )
+}

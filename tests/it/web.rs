@@ -1,0 +1,196 @@
+//! The web pages over real HTTP: a page asked for while logged out leads
+//! to the login and back, in the reader's language; my work; a ticket with
+//! why its deadline falls where it does; log out with the form's token.
+
+use crate::common;
+
+use common::{TestApp, local};
+use reqwest::redirect::Policy;
+use serde_json::json;
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+/// The session cookie a response sets.
+fn session(res: &reqwest::Response) -> String {
+    let set = res.headers()["set-cookie"].to_str().unwrap();
+    set.split(';').next().unwrap().to_string()
+}
+
+async fn log_in(t: &TestApp, c: &reqwest::Client, user: &str, next: &str) -> reqwest::Response {
+    c.post(t.url("/login"))
+        .form(&[
+            ("username", user),
+            ("password", "correct horse battery"),
+            ("next", next),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_link_followed_while_logged_out_lands_on_its_page_after_the_login() {
+    let t = TestApp::spawn(local("2026-02-13 09:00")).await;
+    // Accepted Friday 02-13: 80 working days cross the Spring Festival and
+    // two make-up Saturdays.
+    let v = t
+        .create_ticket(json!({"ticket_no": "YK-W1", "accepted_on": "2026-02-13"}))
+        .await;
+    // (Setting a password ends the person's API tokens: after the ticket.)
+    yekuo::auth::users::set_password(&t.app, "mgr-li", Some("correct horse battery".into()))
+        .await
+        .unwrap();
+    yekuo::auth::users::set_password(&t.app, "mgr-wang", Some("correct horse battery".into()))
+        .await
+        .unwrap();
+    let id = v["id"].as_i64().unwrap();
+    let page = format!("/tickets/{id}");
+    let c = browser();
+
+    // Logged out: to the login, which remembers where to go.
+    let res = c.get(t.url(&page)).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), format!("/login?next=/tickets/{id}"));
+    let form = c.get(t.url(&location(&res))).send().await.unwrap();
+    assert_eq!(form.status(), 200);
+    let html = form.text().await.unwrap();
+    assert!(
+        html.contains("<html lang=\"zh-CN\">") && html.contains("登录"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("value=\"/tickets/{id}\"")));
+    let en = c
+        .get(t.url("/login"))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("Log in") && en.contains("lang=\"en\""), "{en}");
+
+    // A wrong password shows the form again, the username kept.
+    let res = c
+        .post(t.url("/login"))
+        .form(&[
+            ("username", "mgr-li"),
+            ("password", "nope"),
+            ("next", page.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("用户名或密码不正确") && html.contains("value=\"mgr-li\""),
+        "{html}"
+    );
+
+    // The right one: back to the ticket, with a session.
+    let res = log_in(&t, &c, "mgr-li", &page).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), page);
+    let cookie = session(&res);
+    let res = c
+        .get(t.url(&page))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    for want in [
+        "YK-W1",
+        "为何是这一天",
+        "2026-02-14",
+        "2026-02-28",
+        "记录链校验通过",
+        v["due_date"].as_str().unwrap(),
+    ] {
+        assert!(html.contains(want), "{want} missing from the ticket page");
+    }
+    // My work lists it, with its light.
+    let work = c
+        .get(t.url("/"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&work), "/work");
+    let html = c
+        .get(t.url("/work"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("href=\"/tickets/{id}\"")) && html.contains("light-green"),
+        "{html}"
+    );
+
+    // Another center's manager: not found, as in the API.
+    let other = session(&log_in(&t, &c, "mgr-wang", "/").await);
+    let res = c
+        .get(t.url(&page))
+        .header("cookie", &other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+
+    // A login link cannot send anyone to another site.
+    let res = log_in(&t, &c, "mgr-li", "//evil.example/x").await;
+    assert_eq!(location(&res), "/");
+
+    // Log out needs the page's form token.
+    let res = c
+        .post(t.url("/logout"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", "wrong")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let token = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let res = c
+        .post(t.url("/logout"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (res.status().as_u16(), location(&res)),
+        (303, "/login".to_string())
+    );
+    let res = c
+        .get(t.url("/work"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/login?next=/work");
+    // The style sheet is served from here, cached.
+    let css = c.get(t.url("/assets/app.css")).send().await.unwrap();
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    t.stop().await;
+}
