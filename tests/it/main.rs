@@ -8,6 +8,7 @@ mod smtp;
 
 mod access;
 mod accountability;
+mod browser;
 mod calendar_reload;
 mod cli;
 mod coordination;

@@ -39,6 +39,16 @@ impl Tr {
         map.get(key).map_or(key, |s| s.as_str())
     }
 
+    /// The message `key`, or `fallback` when no catalog has it (names
+    /// made at run time, such as an event's kind).
+    pub fn t_or<'a>(&self, key: &str, fallback: &'a str) -> &'a str {
+        let map: &'static HashMap<String, String> = match self.lang {
+            Lang::ZhCn => &ZH,
+            Lang::En => &EN,
+        };
+        map.get(key).map_or(fallback, |s| s.as_str())
+    }
+
     /// `lang` attribute of the page.
     pub fn html_lang(&self) -> &'static str {
         self.lang.as_str()

@@ -281,6 +281,7 @@ struct TicketPage {
     light_key: &'static str,
     status_key: &'static str,
     stage: String,
+    category: String,
     accepted_on: String,
     rest_days: Vec<String>,
     makeup_days: Vec<String>,
@@ -364,7 +365,7 @@ pub async fn ticket(State(app): State<App>, u: WebUser, Path(id): Path<i64>) -> 
         .map(|e: EventView| EventRow {
             at: local(e.at, zone),
             actor: e.actor,
-            kind: e.kind,
+            kind: u.tr.t_or(&format!("event_{}", e.kind), &e.kind).to_string(),
         })
         .collect();
     page(
@@ -376,6 +377,13 @@ pub async fn ticket(State(app): State<App>, u: WebUser, Path(id): Path<i64>) -> 
             light_key,
             status_key,
             stage: stage_name(&app, &t.stage, u.tr),
+            category: app
+                .policy
+                .category(&t.category)
+                .map_or(t.category.clone(), |c| match u.tr.lang {
+                    crate::mail::Lang::ZhCn => c.name_zh.clone(),
+                    crate::mail::Lang::En => c.name_en.clone(),
+                }),
             accepted_on: explain.accepted_on.to_string(),
             rest_days: explain
                 .calendar
