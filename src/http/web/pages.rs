@@ -263,6 +263,7 @@ struct StageRow {
     left: String,
     limit: String,
     state: String,
+    state_label: String,
 }
 
 struct EventRow {
@@ -353,10 +354,17 @@ pub async fn ticket(State(app): State<App>, u: WebUser, Path(id): Path<i64>) -> 
                 .limit_working_days
                 .map(|n| format!("{n} {}", u.tr.t("working_days")))
                 .unwrap_or_default(),
+            state_label: String::new(),
             state: serde_json::to_value(s.state)
                 .ok()
                 .and_then(|v| v.as_str().map(String::from))
                 .unwrap_or_default(),
+        })
+        .map(|mut r| {
+            r.state_label =
+                u.tr.t_or(&format!("stage_{}", r.state), &r.state)
+                    .to_string();
+            r
         })
         .collect();
     let events = events
