@@ -194,3 +194,136 @@ async fn a_link_followed_while_logged_out_lands_on_its_page_after_the_login() {
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
     t.stop().await;
 }
+
+#[tokio::test]
+async fn a_manager_advances_pauses_and_resumes_from_the_ticket_page() {
+    let t = TestApp::spawn(local("2026-03-02 09:00")).await;
+    let v = t
+        .create_ticket(json!({"ticket_no": "YK-W2", "accepted_on": "2026-03-02"}))
+        .await;
+    let id = v["id"].as_i64().unwrap();
+    // (Setting a password ends API tokens: the checks below use dir-chen's.)
+    yekuo::auth::users::set_password(&t.app, "mgr-li", Some("correct horse battery".into()))
+        .await
+        .unwrap();
+    yekuo::auth::users::set_password(&t.app, "aud-he", Some("correct horse battery".into()))
+        .await
+        .unwrap();
+    let c = browser();
+    let cookie = session(&log_in(&t, &c, "mgr-li", "/").await);
+    let page = format!("/tickets/{id}");
+    let get = |path: String| {
+        let (c, cookie, url) = (c.clone(), cookie.clone(), t.url(&path));
+        async move {
+            c.get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let html = get(page.clone()).await;
+    let token = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let act = |fields: Vec<(&'static str, String)>| {
+        let (c, cookie, url, token) = (
+            c.clone(),
+            cookie.clone(),
+            t.url(&format!("/tickets/{id}/act")),
+            token.clone(),
+        );
+        async move {
+            let mut form: Vec<(&str, String)> = vec![("csrf", token)];
+            form.extend(fields);
+            c.post(url)
+                .header("cookie", cookie)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert!(
+        html.contains("进入下一环节") && html.contains("暂停计时"),
+        "the actions are offered"
+    );
+
+    let res = act(vec![("action", "advance".into())]).await;
+    assert_eq!((res.status().as_u16(), location(&res)), (303, page.clone()));
+    let stage = t
+        .get_ok_as("dir-chen", &format!("/api/v1/tickets/{id}"))
+        .await;
+    assert_eq!(stage["stage"], t.app.policy.stages[1].key.as_str());
+
+    // A pause needs a reason: the page says so, the note typed is kept.
+    let res = act(vec![
+        ("action", "pause".into()),
+        ("note", "等客户资料".into()),
+    ])
+    .await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("未能办理")
+            && html.contains("reason")
+            && html.contains("value=\"等客户资料\""),
+        "{html}"
+    );
+    let reason = t.app.policy.pause_reasons[0].key.clone();
+    let res = act(vec![
+        ("action", "pause".into()),
+        ("reason", reason.clone()),
+        ("note", "等客户资料".into()),
+    ])
+    .await;
+    assert_eq!(res.status(), 303);
+    assert!(get(page.clone()).await.contains("恢复计时"));
+    let res = act(vec![("action", "resume".into())]).await;
+    assert_eq!(res.status(), 303);
+    let now = t
+        .get_ok_as("dir-chen", &format!("/api/v1/tickets/{id}"))
+        .await;
+    assert_eq!(now["status"], "open");
+    let events = t
+        .get_ok_as("dir-chen", &format!("/api/v1/tickets/{id}/events"))
+        .await;
+    let kinds: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["created", "stage_changed", "paused", "resumed"]);
+
+    // Without the page's token nothing happens; an auditor is offered nothing.
+    let res = c
+        .post(t.url(&format!("/tickets/{id}/act")))
+        .header("cookie", &cookie)
+        .form(&[("csrf", "x"), ("action", "advance")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let aud = session(&log_in(&t, &c, "aud-he", "/").await);
+    let html = c
+        .get(t.url(&page))
+        .header("cookie", &aud)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("YK-W2") && !html.contains("/act\""),
+        "read-only for an auditor"
+    );
+    t.stop().await;
+}

@@ -21,6 +21,7 @@ pub fn router() -> Router<App> {
         .route("/logout", post(pages::logout))
         .route("/work", get(pages::work))
         .route("/tickets/{id}", get(pages::ticket))
+        .route("/tickets/{id}/act", post(pages::act))
         .route("/assets/app.css", get(css))
 }
 

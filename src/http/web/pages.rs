@@ -291,6 +291,12 @@ struct TicketPage {
     stages: Vec<StageRow>,
     events: Vec<EventRow>,
     chain_ok: bool,
+    /// What the reader may do now (action names), and the pause reasons.
+    actions: Vec<&'static str>,
+    reasons: Vec<(String, String)>,
+    /// A refused action: its message, and the note typed (kept).
+    error: Option<String>,
+    note: String,
 }
 
 #[derive(Template)]
@@ -304,8 +310,20 @@ fn local(at: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
     at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// A ticket: header, deadline and why, stages, history with its check.
+/// A ticket: header, deadline and why, stages, history with its check,
+/// and the actions the reader may take.
 pub async fn ticket(State(app): State<App>, u: WebUser, Path(id): Path<i64>) -> Response {
+    render_ticket(&app, &u, id, None).await
+}
+
+/// The ticket page, with a refused action's message and typed note.
+async fn render_ticket(
+    app: &App,
+    u: &WebUser,
+    id: i64,
+    refused: Option<(String, String)>,
+) -> Response {
+    let app = app.clone();
     let not_found = || {
         page(
             StatusCode::NOT_FOUND,
@@ -324,6 +342,9 @@ pub async fn ticket(State(app): State<App>, u: WebUser, Path(id): Path<i64>) -> 
     {
         return not_found();
     }
+    let writes = permissions::check_ticket(&app, &u.p, &loaded.0.ticket, TicketAccess::Write)
+        .await
+        .is_ok();
     let t = crate::tickets::service::show(&app, loaded, None);
     let (explain, events, chain) = match tokio::try_join!(
         crate::tickets::service::explain(&app, id, None),
@@ -410,7 +431,109 @@ pub async fn ticket(State(app): State<App>, u: WebUser, Path(id): Path<i64>) -> 
             stages,
             events,
             chain_ok: chain.ok,
+            actions: if writes {
+                actions_for(&app, &t)
+            } else {
+                Vec::new()
+            },
+            reasons: app
+                .policy
+                .pause_reasons
+                .iter()
+                .map(|r| {
+                    let name = match u.tr.lang {
+                        crate::mail::Lang::ZhCn => r.name_zh.clone(),
+                        crate::mail::Lang::En => r.name_en.clone(),
+                    };
+                    (r.key.clone(), name)
+                })
+                .collect(),
+            error: refused.as_ref().map(|(m, _)| m.clone()),
+            note: refused.map(|(_, n)| n).unwrap_or_default(),
             t,
         },
     )
+}
+
+/// The actions a writer may take on `t` in its state.
+fn actions_for(app: &App, t: &TicketView) -> Vec<&'static str> {
+    let last = t.stage == app.policy.last_stage().key.as_str();
+    match t.status.as_str() {
+        "open" if last => vec!["close", "pause", "cancel"],
+        "open" => vec!["advance", "pause", "cancel"],
+        "paused" => vec!["resume", "cancel"],
+        _ => vec!["reopen"],
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ActForm {
+    csrf: String,
+    action: String,
+    reason: Option<String>,
+    note: Option<String>,
+}
+
+/// An action on a ticket, from its page: the same parsing and service as
+/// the API; back to the page, or the page again with why not (the note
+/// typed kept).
+pub async fn act(
+    State(app): State<App>,
+    u: WebUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ActForm>,
+) -> Response {
+    use crate::tickets::actions::Action;
+    use crate::tickets::input::ActionBody;
+    if !u.csrf_ok(&f.csrf) {
+        return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
+    }
+    let note = f.note.clone().unwrap_or_default();
+    let refuse = |m: String| (m, note.clone());
+    let Ok(t) = crate::tickets::store::find_row(&app, id).await else {
+        return render_ticket(&app, &u, id, None).await;
+    };
+    if let Err(e) = permissions::check_ticket(&app, &u.p, &t, TicketAccess::Write).await {
+        return render_ticket(&app, &u, id, Some(refuse(e.to_string()))).await;
+    }
+    let filled = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let body = serde_json::json!({"reason": filled(f.reason), "note": filled(f.note)});
+    let b = match ActionBody::parse(&body) {
+        Ok(b) => b,
+        Err(errors) => {
+            let m = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return render_ticket(&app, &u, id, Some(refuse(m))).await;
+        }
+    };
+    let action = match f.action.as_str() {
+        "advance" => Action::Advance {
+            to: None,
+            note: b.note,
+        },
+        "pause" => Action::Pause {
+            reason: b.reason,
+            note: b.note,
+        },
+        "resume" => Action::Resume { note: b.note },
+        "close" => Action::Close { note: b.note },
+        "cancel" => Action::Cancel { note: b.note },
+        "reopen" => Action::Reopen { note: b.note },
+        other => {
+            return render_ticket(
+                &app,
+                &u,
+                id,
+                Some(refuse(format!("unknown action `{other}`"))),
+            )
+            .await;
+        }
+    };
+    match crate::tickets::service::act(&app, &u.p.actor(), id, action).await {
+        Ok(_) => Redirect::to(&format!("/tickets/{id}")).into_response(),
+        Err(e) => render_ticket(&app, &u, id, Some(refuse(e.to_string()))).await,
+    }
 }
