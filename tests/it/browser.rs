@@ -177,3 +177,124 @@ async fn a_manager_follows_a_link_logs_in_and_lands_on_the_ticket() {
     c.close().await.unwrap();
     t.stop().await;
 }
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let e = c.find(Locator::Css(css)).await.unwrap();
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+/// Clicks `css` and waits until the browser shows the next page (the
+/// old document is marked, the new one is not).
+async fn press(c: &Client, css: &str) {
+    c.execute("window.__before = true", vec![]).await.unwrap();
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..200 {
+        let fresh = c
+            .execute(
+                "return window.__before === undefined && document.readyState === 'complete'",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if fresh {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no page came after clicking {css}");
+}
+
+/// The text of the page's main part.
+async fn main_text(c: &Client) -> String {
+    c.find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_manager_creates_advances_pauses_and_resumes_a_ticket() {
+    let t = TestApp::spawn(local("2026-03-02 09:00")).await;
+    yekuo::auth::users::set_password(&t.app, "mgr-li", Some("correct horse battery".into()))
+        .await
+        .unwrap();
+    let d = driver().await;
+    let c = browser(&d, 1280, 900).await;
+    c.goto(&t.url("/tickets/new")).await.unwrap();
+    fill(&c, "input[name=username]", "mgr-li").await;
+    fill(&c, "input[name=password]", "correct horse battery").await;
+    press(&c, "button.primary").await;
+    arrive(&c, &t.url("/tickets/new")).await;
+    fill(&c, "input[name=customer_name]", "天河精工有限公司").await;
+    fill(&c, "input[name=customer_account_no]", "0300099999").await;
+    fill(&c, "input[name=address]", "广州市天河区 1 号").await;
+    fill(&c, "input[name=capacity_kva]", "很多").await;
+    press(&c, "form.form button.primary").await;
+    // A bad capacity: said at its field, the rest kept.
+    let err = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("input[name=capacity_kva] + .error"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!err.is_empty());
+    let kept = c
+        .find(Locator::Css("input[name=customer_name]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("天河精工有限公司"));
+    fill(&c, "input[name=capacity_kva]", "2500").await;
+    press(&c, "form.form button.primary").await;
+    for _ in 0..100 {
+        if c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/tickets/")
+            && !c.current_url().await.unwrap().path().ends_with("/new")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let ticket = c.current_url().await.unwrap().to_string();
+    assert!(main_text(&c).await.contains("天河精工有限公司"));
+    only_from(&c, &t.base).await;
+    // Advance, pause with a reason, resume: each back on the page.
+    press(&c, ".action-advance button").await;
+    arrive(&c, &ticket).await;
+    press(&c, ".action-pause button").await;
+    arrive(&c, &ticket).await;
+    assert!(main_text(&c).await.contains("暂停"), "paused");
+    press(&c, ".action-resume button").await;
+    arrive(&c, &ticket).await;
+    let id: i64 = ticket.rsplit('/').next().unwrap().parse().unwrap();
+    let events = t
+        .get_ok_as("dir-chen", &format!("/api/v1/tickets/{id}/events"))
+        .await;
+    let kinds: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["created", "stage_changed", "paused", "resumed"]);
+    c.close().await.unwrap();
+    t.stop().await;
+}

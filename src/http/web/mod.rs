@@ -4,6 +4,7 @@
 //! the browser to it and back (`session`). Assets are embedded.
 
 pub mod i18n;
+pub mod new_ticket;
 pub mod pages;
 pub mod session;
 
@@ -20,6 +21,10 @@ pub fn router() -> Router<App> {
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/work", get(pages::work))
+        .route(
+            "/tickets/new",
+            get(new_ticket::form).post(new_ticket::create),
+        )
         .route("/tickets/{id}", get(pages::ticket))
         .route("/tickets/{id}/act", post(pages::act))
         .route("/assets/app.css", get(css))

@@ -20,7 +20,7 @@ use crate::tickets::list::{Anchor, ListFilter, Scope};
 use crate::tickets::view::{EventView, TicketView};
 
 /// A rendered page, or a plain 500 when a template fails.
-fn page<T: Template>(status: StatusCode, t: T) -> Response {
+pub(super) fn page<T: Template>(status: StatusCode, t: T) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {

@@ -1,0 +1,151 @@
+//! The new-ticket form: the API's parsing (`NewTicket::parse`), an error at
+//! each field with what was typed kept.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::i18n::Tr;
+use super::pages::page;
+use super::session::WebUser;
+use crate::app::App;
+use crate::auth::permissions;
+use crate::org::Role;
+use crate::sla::{PowerSources, VoltageLevel};
+use crate::tickets::input::NewTicket;
+
+/// What the form holds (as typed).
+#[derive(Debug, Default, Deserialize)]
+pub struct TicketForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    customer_name: String,
+    #[serde(default)]
+    customer_account_no: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    voltage_level: String,
+    #[serde(default)]
+    power_sources: String,
+    new_line: Option<String>,
+    #[serde(default)]
+    capacity_kva: String,
+    #[serde(default)]
+    service_center: String,
+    #[serde(default)]
+    accepted_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/new_ticket.html")]
+struct NewTicketPage {
+    tr: Tr,
+    csrf: String,
+    f: TicketForm,
+    errors: HashMap<String, String>,
+    voltages: Vec<&'static str>,
+    sources: Vec<&'static str>,
+    centers: Vec<String>,
+}
+
+async fn centers_of(app: &App, u: &WebUser) -> Vec<String> {
+    let mut out = Vec::new();
+    for id in u.p.units_with(Role::Manager) {
+        if let Ok(unit) = crate::org::service::unit_by_id(&app.db, id).await {
+            out.push(unit.code);
+        }
+    }
+    out
+}
+
+async fn form_page(
+    app: &App,
+    u: &WebUser,
+    f: TicketForm,
+    errors: HashMap<String, String>,
+) -> Response {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page(
+        status,
+        NewTicketPage {
+            tr: u.tr,
+            csrf: u.csrf().to_string(),
+            errors,
+            voltages: VoltageLevel::ALL.iter().map(|v| v.as_str()).collect(),
+            sources: [PowerSources::Single, PowerSources::Dual]
+                .iter()
+                .map(|s| s.as_str())
+                .collect(),
+            centers: centers_of(app, u).await,
+            f,
+        },
+    )
+}
+
+/// The empty form (acceptance today, the first of my centers).
+pub async fn form(State(app): State<App>, u: WebUser) -> Response {
+    let f = TicketForm {
+        accepted_on: app.sla().local_date(app.now()).to_string(),
+        voltage_level: VoltageLevel::Kv10.as_str().into(),
+        power_sources: PowerSources::Single.as_str().into(),
+        ..Default::default()
+    };
+    form_page(&app, &u, f, HashMap::new()).await
+}
+
+/// Creates the ticket and shows it; or the form again with each field's
+/// error.
+pub async fn create(State(app): State<App>, u: WebUser, Form(f): Form<TicketForm>) -> Response {
+    if !u.csrf_ok(&f.csrf) {
+        return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
+    }
+    let capacity: Value = f
+        .capacity_kva
+        .trim()
+        .parse::<i64>()
+        .map_or_else(|_| json!(f.capacity_kva), |n| json!(n));
+    let body = json!({
+        "customer_name": f.customer_name, "customer_account_no": f.customer_account_no,
+        "address": f.address, "voltage_level": f.voltage_level, "power_sources": f.power_sources,
+        "new_line": f.new_line.is_some(), "capacity_kva": capacity,
+        "service_center": f.service_center, "accepted_on": f.accepted_on,
+    });
+    let today = app.sla().local_date(app.now());
+    let new = match NewTicket::parse(&body, &app.policy, today) {
+        Ok(n) => n,
+        Err(errors) => {
+            let errors = errors.into_iter().map(|e| (e.field, e.message)).collect();
+            return form_page(&app, &u, f, errors).await;
+        }
+    };
+    let center = crate::org::service::unit_by_code(&app.db, &new.service_center)
+        .await
+        .ok()
+        .flatten();
+    if !center.is_some_and(|c| permissions::can_create_in(&u.p, c.id)) {
+        let errors = HashMap::from([(
+            "service_center".to_string(),
+            u.tr.t("not_your_center").to_string(),
+        )]);
+        return form_page(&app, &u, f, errors).await;
+    }
+    match crate::tickets::service::create(&app, &u.p.actor(), new).await {
+        Ok(t) => Redirect::to(&format!("/tickets/{}", t.id)).into_response(),
+        Err(e) => {
+            let errors = HashMap::from([("form".to_string(), e.to_string())]);
+            form_page(&app, &u, f, errors).await
+        }
+    }
+}
