@@ -6,7 +6,7 @@ use crate::common;
 
 use common::{TestApp, local};
 use reqwest::redirect::Policy;
-use serde_json::json;
+use serde_json::{Value, json};
 
 fn browser() -> reqwest::Client {
     reqwest::Client::builder()
@@ -325,5 +325,119 @@ async fn a_manager_advances_pauses_and_resumes_from_the_ticket_page() {
         html.contains("YK-W2") && !html.contains("/act\""),
         "read-only for an auditor"
     );
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn a_department_member_answers_from_the_inbox_the_digest_links_to() {
+    let t = TestApp::spawn(local("2026-03-02 09:00")).await;
+    let v = t
+        .create_ticket(json!({"ticket_no": "YK-W3", "accepted_on": "2026-03-02"}))
+        .await;
+    let r = t
+        .post_ok(
+            &format!("/api/v1/tickets/{}/coordination", v["id"]),
+            &json!({"subject": "高可靠性供电费", "question": "是否收取？", "category": "high_reliability_fee", "departments": ["GZ-MKT", "GZ-PLAN"]}),
+            201,
+        )
+        .await;
+    yekuo::auth::users::set_password(&t.app, "dept-lin", Some("correct horse battery".into()))
+        .await
+        .unwrap();
+    let c = browser();
+    // The digest's link, followed while logged out.
+    let inbox = "/coordination?department=GZ-MKT";
+    let res = c.get(t.url(inbox)).send().await.unwrap();
+    assert_eq!(
+        location(&res),
+        "/login?next=/coordination%3Fdepartment%3DGZ-MKT"
+    );
+    let res = log_in(&t, &c, "dept-lin", inbox).await;
+    assert_eq!(location(&res), inbox);
+    let cookie = session(&res);
+    let html = c
+        .get(t.url(inbox))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("高可靠性供电费") && html.contains("YK-W3") && html.contains("提交答复"),
+        "{html}"
+    );
+    let token = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let answer = format!("/coordination/{}/answer", r["id"]);
+    // A bad answer: the request's page says why.
+    let res = c
+        .post(t.url(&answer))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", token.as_str()),
+            ("answer", "maybe"),
+            ("back", inbox),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("answer"));
+    let res = c
+        .post(t.url(&answer))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", token.as_str()),
+            ("answer", "agree"),
+            ("text", "按标准收取"),
+            ("back", inbox),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (res.status().as_u16(), location(&res)),
+        (303, inbox.to_string())
+    );
+    let html = c
+        .get(t.url(inbox))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("YK-W3"), "answered: no longer waiting on us");
+    // The request's own page (the agenda's link) shows both departments.
+    let page = c
+        .get(t.url(&format!("/coordination/{}", r["id"])))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("市场部") && page.contains("规划部") && page.contains("按标准收取"),
+        "{page}"
+    );
+    let api = t
+        .get_ok_as("dir-chen", &format!("/api/v1/coordination/{}", r["id"]))
+        .await;
+    let answered: Vec<&Value> = api["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["answer"] == "agree")
+        .collect();
+    assert_eq!(answered.len(), 1, "{api}");
     t.stop().await;
 }

@@ -3,6 +3,7 @@
 //! are in the reader's language (`i18n`); a page that needs a login sends
 //! the browser to it and back (`session`). Assets are embedded.
 
+pub mod coordination;
 pub mod i18n;
 pub mod new_ticket;
 pub mod pages;
@@ -27,6 +28,9 @@ pub fn router() -> Router<App> {
         )
         .route("/tickets/{id}", get(pages::ticket))
         .route("/tickets/{id}/act", post(pages::act))
+        .route("/coordination", get(coordination::inbox))
+        .route("/coordination/{id}", get(coordination::request))
+        .route("/coordination/{id}/answer", post(coordination::answer))
         .route("/assets/app.css", get(css))
 }
 

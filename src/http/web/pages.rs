@@ -301,9 +301,9 @@ struct TicketPage {
 
 #[derive(Template)]
 #[template(path = "web/not_found.html")]
-struct NotFoundPage {
-    tr: Tr,
-    csrf: String,
+pub(super) struct NotFoundPage {
+    pub(super) tr: Tr,
+    pub(super) csrf: String,
 }
 
 fn local(at: DateTime<Utc>, zone: chrono_tz::Tz) -> String {

@@ -1,0 +1,212 @@
+//! Coordination in the browser: a department's inbox (what waits on its
+//! answer, oldest first, answered right there; the morning digest links
+//! here) and one request (the links of the digest and the agenda).
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::i18n::Tr;
+use super::pages::page;
+use super::session::{WebUser, safe_next};
+use crate::app::App;
+use crate::auth::permissions;
+use crate::coordination::forms::{AnswerBody, NewAnswer};
+use crate::coordination::views::{self as svc, RequestView};
+use crate::org::Role;
+
+/// A request as a page shows it.
+pub struct RequestRow {
+    pub v: RequestView,
+    pub filed: String,
+    pub ticket_no: String,
+    /// Whether the reader's department may still answer it.
+    pub mine_to_answer: bool,
+}
+
+fn local(at: DateTime<Utc>, app: &App) -> String {
+    at.with_timezone(&app.zone())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+async fn rows(app: &App, u: &WebUser, views: Vec<RequestView>) -> Vec<RequestRow> {
+    let mine = u.p.units_with(Role::Department);
+    let mut out = Vec::with_capacity(views.len());
+    for v in views {
+        let ticket_no = crate::tickets::store::find_row(app, v.ticket_id)
+            .await
+            .map(|t| t.ticket_no)
+            .unwrap_or_default();
+        let mine_to_answer = v.state.as_str() == "open"
+            && v.targets
+                .iter()
+                .any(|t| mine.contains(&t.department_id) && t.answer.is_none());
+        out.push(RequestRow {
+            filed: local(v.filed_at, app),
+            ticket_no,
+            mine_to_answer,
+            v,
+        });
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "web/inbox.html")]
+struct InboxPage {
+    tr: Tr,
+    csrf: String,
+    department: String,
+    requests: Vec<RequestRow>,
+    back: String,
+}
+
+#[derive(Deserialize)]
+pub struct InboxQuery {
+    department: Option<String>,
+}
+
+/// What waits on a department's answer (the reader's own department by
+/// default), oldest first.
+pub async fn inbox(State(app): State<App>, u: WebUser, Query(q): Query<InboxQuery>) -> Response {
+    let unit = match &q.department {
+        Some(code) => crate::org::service::unit_by_code(&app.db, code)
+            .await
+            .ok()
+            .flatten(),
+        None => match u.p.units_with(Role::Department).first() {
+            Some(id) => crate::org::service::unit_by_id(&app.db, *id).await.ok(),
+            None => None,
+        },
+    };
+    let Some(dept) = unit
+        .filter(|d| permissions::reads_department(&u.p, d.id, crate::org::service::bureau_of(d)))
+    else {
+        return page(
+            StatusCode::NOT_FOUND,
+            super::pages::NotFoundPage {
+                tr: u.tr,
+                csrf: u.csrf().to_string(),
+            },
+        );
+    };
+    let mut open = match svc::open_for_department(&app, dept.id).await {
+        Ok(v) => v,
+        Err(e) => return crate::http::error::ApiError::from(e).into_response(),
+    };
+    open.sort_by_key(|v| (v.filed_at, v.id));
+    let back = format!("/coordination?department={}", dept.code);
+    page(
+        StatusCode::OK,
+        InboxPage {
+            tr: u.tr,
+            csrf: u.csrf().to_string(),
+            department: dept.name,
+            requests: rows(&app, &u, open).await,
+            back,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "web/request.html")]
+struct RequestPage {
+    tr: Tr,
+    csrf: String,
+    r: RequestRow,
+    back: String,
+    error: Option<String>,
+}
+
+/// One request: its ticket, question, the departments asked and their
+/// answers; the answer form for a department still to answer.
+pub async fn request(State(app): State<App>, u: WebUser, Path(id): Path<i64>) -> Response {
+    show(&app, &u, id, None).await
+}
+
+async fn show(app: &App, u: &WebUser, id: i64, error: Option<String>) -> Response {
+    let not_found = || {
+        page(
+            StatusCode::NOT_FOUND,
+            super::pages::NotFoundPage {
+                tr: u.tr,
+                csrf: u.csrf().to_string(),
+            },
+        )
+    };
+    let Ok(r) = svc::find(app, id).await else {
+        return not_found();
+    };
+    let Ok(v) = svc::view(app, r).await else {
+        return not_found();
+    };
+    let Ok(t) = crate::tickets::store::find_row(app, v.ticket_id).await else {
+        return not_found();
+    };
+    let asked: Vec<i64> = v.targets.iter().map(|t| t.department_id).collect();
+    if !permissions::reads_request(&u.p, &t, &asked) {
+        return not_found();
+    }
+    let r = rows(app, u, vec![v]).await.remove(0);
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page(
+        status,
+        RequestPage {
+            tr: u.tr,
+            csrf: u.csrf().to_string(),
+            back: format!("/coordination/{id}"),
+            r,
+            error,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    csrf: String,
+    answer: String,
+    text: Option<String>,
+    back: Option<String>,
+}
+
+/// Answers for the reader's department; back to where the form was.
+pub async fn answer(
+    State(app): State<App>,
+    u: WebUser,
+    Path(id): Path<i64>,
+    Form(f): Form<AnswerForm>,
+) -> Response {
+    if !u.csrf_ok(&f.csrf) {
+        return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
+    }
+    let body = AnswerBody {
+        answer: f.answer,
+        text: f.text.filter(|t| !t.trim().is_empty()),
+        department: None,
+    };
+    let a = match NewAnswer::try_from(body) {
+        Ok(a) => a,
+        Err(errors) => {
+            let m = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return show(&app, &u, id, Some(m)).await;
+        }
+    };
+    match crate::coordination::commands::answer(&app, &u.p.person, id, None, a.answer, a.text).await
+    {
+        Ok(_) => Redirect::to(&safe_next(f.back.as_deref())).into_response(),
+        Err(e) => show(&app, &u, id, Some(e.to_string())).await,
+    }
+}
