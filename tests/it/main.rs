@@ -17,6 +17,7 @@ mod escalation;
 mod escalation_mail;
 mod fuzz;
 mod mail;
+mod mail_links;
 mod migrate;
 mod org_import;
 mod permissions;
