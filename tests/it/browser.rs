@@ -298,3 +298,86 @@ async fn a_manager_creates_advances_pauses_and_resumes_a_ticket() {
     c.close().await.unwrap();
     t.stop().await;
 }
+
+/// Writes the screenshots of the main pages (zh-CN, desktop and phone) to
+/// docs/screenshots/: `cargo test --test it screenshots -- --ignored`.
+#[tokio::test]
+#[ignore = "writes docs/screenshots/; run on purpose"]
+async fn screenshots() {
+    let t = TestApp::spawn(local("2026-03-02 09:00")).await;
+    // A few tickets in every light, one with a request to a department.
+    for (no, accepted) in [
+        ("YK-2026-0101", "2025-10-20"),
+        ("YK-2026-0102", "2025-11-10"),
+        ("YK-2026-0103", "2025-12-01"),
+        ("YK-2026-0104", "2026-02-13"),
+    ] {
+        t.create_ticket(json!({"ticket_no": no, "accepted_on": accepted}))
+            .await;
+    }
+    let v = t
+        .create_ticket(json!({"ticket_no": "YK-2026-0105", "accepted_on": "2026-02-24", "customer_name": "广州天河精工科技有限公司"}))
+        .await;
+    t.post_ok(
+        &format!("/api/v1/tickets/{}/coordination", v["id"]),
+        &json!({"subject": "高可靠性供电费", "question": "双电源客户是否收取高可靠性供电费？", "category": "high_reliability_fee", "departments": ["GZ-MKT"]}),
+        201,
+    )
+    .await;
+    for user in ["mgr-li", "dept-lin"] {
+        yekuo::auth::users::set_password(&t.app, user, Some("correct horse battery".into()))
+            .await
+            .unwrap();
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let d = driver().await;
+    for (size, w, h) in [("desktop", 1280, 900), ("phone", 390, 844)] {
+        for (user, pages) in [
+            (
+                "mgr-li",
+                vec![
+                    ("work", "/work".to_string()),
+                    ("ticket", format!("/tickets/{}", v["id"])),
+                    ("new-ticket", "/tickets/new".to_string()),
+                ],
+            ),
+            (
+                "dept-lin",
+                vec![("inbox", "/coordination?department=GZ-MKT".to_string())],
+            ),
+        ] {
+            let c = browser(&d, w, h).await;
+            c.goto(&t.url("/login")).await.unwrap();
+            if user == "mgr-li" {
+                std::fs::write(
+                    dir.join(format!("login-{size}.png")),
+                    c.screenshot().await.unwrap(),
+                )
+                .unwrap();
+            }
+            fill(&c, "input[name=username]", user).await;
+            fill(&c, "input[name=password]", "correct horse battery").await;
+            press(&c, "button.primary").await;
+            for (name, path) in pages {
+                c.goto(&t.url(&path)).await.unwrap();
+                // The whole page, as tall as it is.
+                let tall = c
+                    .execute("return document.documentElement.scrollHeight", vec![])
+                    .await
+                    .unwrap()
+                    .as_u64()
+                    .unwrap_or(h as u64) as u32;
+                c.set_window_size(w, tall.max(h)).await.unwrap();
+                std::fs::write(
+                    dir.join(format!("{name}-{size}.png")),
+                    c.screenshot().await.unwrap(),
+                )
+                .unwrap();
+                c.set_window_size(w, h).await.unwrap();
+            }
+            c.close().await.unwrap();
+        }
+    }
+    t.stop().await;
+}

@@ -84,6 +84,19 @@ pub async fn inbox(State(app): State<App>, u: WebUser, Query(q): Query<InboxQuer
             None => None,
         },
     };
+    if q.department.is_none() && unit.is_none() {
+        // Not a department's member: nothing waits on them.
+        return page(
+            StatusCode::OK,
+            InboxPage {
+                tr: u.tr,
+                csrf: u.csrf().to_string(),
+                department: String::new(),
+                requests: Vec::new(),
+                back: String::new(),
+            },
+        );
+    }
     let Some(dept) = unit
         .filter(|d| permissions::reads_department(&u.p, d.id, crate::org::service::bureau_of(d)))
     else {
