@@ -381,3 +381,48 @@ async fn screenshots() {
     }
     t.stop().await;
 }
+
+#[tokio::test]
+async fn an_auditor_downloads_the_overdue_report_as_a_workbook() {
+    let t = TestApp::spawn(local("2026-06-01 09:00")).await;
+    t.create_ticket(json!({"ticket_no": "YK-R1", "accepted_on": "2026-01-05"}))
+        .await;
+    yekuo::auth::users::set_password(&t.app, "aud-he", Some("correct horse battery".into()))
+        .await
+        .unwrap();
+    let d = driver().await;
+    let c = browser(&d, 1280, 900).await;
+    c.goto(&t.url("/reports")).await.unwrap();
+    fill(&c, "input[name=username]", "aud-he").await;
+    fill(&c, "input[name=password]", "correct horse battery").await;
+    press(&c, "button.primary").await;
+    arrive(&c, &t.url("/reports")).await;
+    only_from(&c, &t.base).await;
+    // What the overdue form asks for, fetched with the browser's session.
+    let got = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const f = document.querySelector('form.report-overdue');
+             const url = f.action + '?' + new URLSearchParams(new FormData(f)).toString();
+             fetch(url).then(async r => {
+               const b = new Uint8Array(await r.arrayBuffer());
+               done([r.status, r.headers.get('content-type'), r.headers.get('content-disposition'), b[0], b[1]]);
+             });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        got,
+        json!([
+            200,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "attachment; filename=\"overdue.xlsx\"",
+            80,
+            75
+        ]),
+        "a workbook (a zip: PK)"
+    );
+    c.close().await.unwrap();
+    t.stop().await;
+}

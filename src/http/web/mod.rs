@@ -7,6 +7,7 @@ pub mod coordination;
 pub mod i18n;
 pub mod new_ticket;
 pub mod pages;
+pub mod reports;
 pub mod session;
 
 use axum::Router;
@@ -31,6 +32,7 @@ pub fn router() -> Router<App> {
         .route("/coordination", get(coordination::inbox))
         .route("/coordination/{id}", get(coordination::request))
         .route("/coordination/{id}/answer", post(coordination::answer))
+        .route("/reports", get(reports::index))
         .route("/assets/app.css", get(css))
 }
 
