@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{TestApp, local};
+use common::{TestApp, expect, local};
 use reqwest::redirect::Policy;
 use serde_json::{Value, json};
 
@@ -428,6 +428,52 @@ async fn a_department_member_answers_from_the_inbox_the_digest_links_to() {
     assert!(
         page.contains("市场部") && page.contains("规划部") && page.contains("按标准收取"),
         "{page}"
+    );
+    // The ticket's page lists the request with the answers so far, and an
+    // entry of the accountability register.
+    expect(
+        t.post_as(
+            "aud-he",
+            &format!("/api/v1/tickets/{}/accountability", v["id"]),
+            &json!({"kind": "interview", "persons": ["mgr-li"], "text": "协调迟缓，约谈"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let ticket_page = c
+        .get(t.url(&format!("/tickets/{}", v["id"])))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        ticket_page.contains("高可靠性供电费") && ticket_page.contains("市场部 (同意)"),
+        "{ticket_page}"
+    );
+    assert!(
+        !ticket_page.contains("协调迟缓"),
+        "a department member does not read the register"
+    );
+    yekuo::auth::users::set_password(&t.app, "head-wu", Some("correct horse battery".into()))
+        .await
+        .unwrap();
+    let head = session(&log_in(&t, &c, "head-wu", "/").await);
+    let as_head = c
+        .get(t.url(&format!("/tickets/{}", v["id"])))
+        .header("cookie", &head)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        as_head.contains("协调迟缓") && as_head.contains("约谈"),
+        "the head reads it"
     );
     let api = t
         .get_ok_as("dir-chen", &format!("/api/v1/coordination/{}", r["id"]))

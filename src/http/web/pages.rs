@@ -297,6 +297,8 @@ struct TicketPage {
     /// A refused action: its message, and the note typed (kept).
     error: Option<String>,
     note: String,
+    requests: Vec<crate::coordination::views::RequestView>,
+    entries: Vec<crate::reports::accountability::EntryView>,
 }
 
 #[derive(Template)]
@@ -346,14 +348,20 @@ async fn render_ticket(
         .await
         .is_ok();
     let t = crate::tickets::service::show(&app, loaded, None);
-    let (explain, events, chain) = match tokio::try_join!(
+    let (explain, events, chain, requests, mut entries) = match tokio::try_join!(
         crate::tickets::service::explain(&app, id, None),
         crate::tickets::service::events(&app, id),
         crate::tickets::service::verify_events(&app, id),
+        crate::coordination::views::by_ticket(&app, id),
+        crate::reports::accountability::of_ticket(&app, id),
     ) {
         Ok(x) => x,
         Err(e) => return crate::http::error::ApiError::from(e).into_response(),
     };
+    // The register's entries the reader may read (as the API filters them).
+    entries.retain(|e| {
+        permissions::reads_accountability(&u.p, t.bureau_id, t.service_center_id, &e.person_ids())
+    });
     let zone = app.zone();
     let (light, light_key) = light_of(t.light);
     let status_key = match t.status.as_str() {
@@ -450,6 +458,8 @@ async fn render_ticket(
                 .collect(),
             error: refused.as_ref().map(|(m, _)| m.clone()),
             note: refused.map(|(_, n)| n).unwrap_or_default(),
+            requests,
+            entries,
             t,
         },
     )
