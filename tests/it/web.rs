@@ -475,6 +475,20 @@ async fn a_department_member_answers_from_the_inbox_the_digest_links_to() {
         as_head.contains("协调迟缓") && as_head.contains("约谈"),
         "the head reads it"
     );
+    // The head's overview counts the bureau's open tickets by light.
+    let overview = c
+        .get(t.url("/overview"))
+        .header("cookie", &head)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        overview.contains("绿灯 <strong>1</strong>") && overview.contains("YK-W3"),
+        "{overview}"
+    );
     let api = t
         .get_ok_as("dir-chen", &format!("/api/v1/coordination/{}", r["id"]))
         .await;

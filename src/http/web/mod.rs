@@ -6,6 +6,7 @@
 pub mod coordination;
 pub mod i18n;
 pub mod new_ticket;
+pub mod overview;
 pub mod pages;
 pub mod reports;
 pub mod session;
@@ -33,6 +34,7 @@ pub fn router() -> Router<App> {
         .route("/coordination/{id}", get(coordination::request))
         .route("/coordination/{id}/answer", post(coordination::answer))
         .route("/reports", get(reports::index))
+        .route("/overview", get(overview::overview))
         .route("/assets/app.css", get(css))
 }
 

@@ -248,7 +248,7 @@ pub async fn work(State(app): State<App>, u: WebUser, Query(q): Query<WorkQuery>
 }
 
 /// A stage's name in the reader's language.
-fn stage_name(app: &App, key: &str, tr: Tr) -> String {
+pub(super) fn stage_name(app: &App, key: &str, tr: Tr) -> String {
     app.policy
         .stage(key)
         .map_or(key.to_string(), |s| match tr.lang {
