@@ -20,6 +20,7 @@ mod mail;
 mod mail_links;
 mod migrate;
 mod org_import;
+mod page_permissions;
 mod permissions;
 mod report_formats;
 mod report_periods;

@@ -268,7 +268,7 @@ async fn a_manager_advances_pauses_and_resumes_from_the_ticket_page() {
         ("note", "等客户资料".into()),
     ])
     .await;
-    assert_eq!(res.status(), 200);
+    assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(
         html.contains("未能办理")

@@ -142,7 +142,7 @@ pub async fn request(State(app): State<App>, u: WebUser, Path(id): Path<i64>) ->
     show(&app, &u, id, None).await
 }
 
-async fn show(app: &App, u: &WebUser, id: i64, error: Option<String>) -> Response {
+async fn show(app: &App, u: &WebUser, id: i64, error: Option<(StatusCode, String)>) -> Response {
     let not_found = || {
         page(
             StatusCode::NOT_FOUND,
@@ -166,11 +166,8 @@ async fn show(app: &App, u: &WebUser, id: i64, error: Option<String>) -> Respons
         return not_found();
     }
     let r = rows(app, u, vec![v]).await.remove(0);
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = error.as_ref().map_or(StatusCode::OK, |e| e.0);
+    let error = error.map(|e| e.1);
     page(
         status,
         RequestPage {
@@ -214,12 +211,20 @@ pub async fn answer(
                 .map(|e| format!("{}: {}", e.field, e.message))
                 .collect::<Vec<_>>()
                 .join("; ");
-            return show(&app, &u, id, Some(m)).await;
+            return show(&app, &u, id, Some((StatusCode::UNPROCESSABLE_ENTITY, m))).await;
         }
     };
     match crate::coordination::commands::answer(&app, &u.p.person, id, None, a.answer, a.text).await
     {
         Ok(_) => Redirect::to(&safe_next(f.back.as_deref())).into_response(),
-        Err(e) => show(&app, &u, id, Some(e.to_string())).await,
+        Err(e) => {
+            show(
+                &app,
+                &u,
+                id,
+                Some((super::pages::status_of(&e), e.to_string())),
+            )
+            .await
+        }
     }
 }

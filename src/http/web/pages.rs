@@ -323,7 +323,7 @@ async fn render_ticket(
     app: &App,
     u: &WebUser,
     id: i64,
-    refused: Option<(String, String)>,
+    refused: Option<(StatusCode, String, String)>,
 ) -> Response {
     let app = app.clone();
     let not_found = || {
@@ -406,7 +406,7 @@ async fn render_ticket(
         })
         .collect();
     page(
-        StatusCode::OK,
+        refused.as_ref().map_or(StatusCode::OK, |r| r.0),
         TicketPage {
             tr: u.tr,
             csrf: u.csrf().to_string(),
@@ -456,13 +456,26 @@ async fn render_ticket(
                     (r.key.clone(), name)
                 })
                 .collect(),
-            error: refused.as_ref().map(|(m, _)| m.clone()),
-            note: refused.map(|(_, n)| n).unwrap_or_default(),
+            error: refused.as_ref().map(|(_, m, _)| m.clone()),
+            note: refused.map(|(_, _, n)| n).unwrap_or_default(),
             requests,
             entries,
             t,
         },
     )
+}
+
+/// The status a page answers a refused service call with (as the API).
+pub(super) fn status_of(e: &crate::error::ServiceError) -> StatusCode {
+    use crate::error::ServiceError as E;
+    match e {
+        E::NotFound(_) => StatusCode::NOT_FOUND,
+        E::Conflict(_) => StatusCode::CONFLICT,
+        E::Forbidden(_) => StatusCode::FORBIDDEN,
+        E::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        E::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }
 
 /// The actions a writer may take on `t` in its state.
@@ -499,12 +512,18 @@ pub async fn act(
         return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
     }
     let note = f.note.clone().unwrap_or_default();
-    let refuse = |m: String| (m, note.clone());
+    let refuse = |status: StatusCode, m: String| (status, m, note.clone());
     let Ok(t) = crate::tickets::store::find_row(&app, id).await else {
         return render_ticket(&app, &u, id, None).await;
     };
     if let Err(e) = permissions::check_ticket(&app, &u.p, &t, TicketAccess::Write).await {
-        return render_ticket(&app, &u, id, Some(refuse(e.to_string()))).await;
+        return render_ticket(
+            &app,
+            &u,
+            id,
+            Some(refuse(StatusCode::FORBIDDEN, e.to_string())),
+        )
+        .await;
     }
     let filled = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let body = serde_json::json!({"reason": filled(f.reason), "note": filled(f.note)});
@@ -516,7 +535,13 @@ pub async fn act(
                 .map(|e| format!("{}: {}", e.field, e.message))
                 .collect::<Vec<_>>()
                 .join("; ");
-            return render_ticket(&app, &u, id, Some(refuse(m))).await;
+            return render_ticket(
+                &app,
+                &u,
+                id,
+                Some(refuse(StatusCode::UNPROCESSABLE_ENTITY, m)),
+            )
+            .await;
         }
     };
     let action = match f.action.as_str() {
@@ -537,13 +562,19 @@ pub async fn act(
                 &app,
                 &u,
                 id,
-                Some(refuse(format!("unknown action `{other}`"))),
+                Some(refuse(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("unknown action `{other}`"),
+                )),
             )
             .await;
         }
     };
     match crate::tickets::service::act(&app, &u.p.actor(), id, action).await {
         Ok(_) => Redirect::to(&format!("/tickets/{id}")).into_response(),
-        Err(e) => render_ticket(&app, &u, id, Some(refuse(e.to_string()))).await,
+        Err(e) => {
+            let status = status_of(&e);
+            render_ticket(&app, &u, id, Some(refuse(status, e.to_string()))).await
+        }
     }
 }
