@@ -501,3 +501,119 @@ async fn a_department_member_answers_from_the_inbox_the_digest_links_to() {
     assert_eq!(answered.len(), 1, "{api}");
     t.stop().await;
 }
+
+#[tokio::test]
+async fn my_account_changes_the_password_and_keeps_tokens_and_sessions() {
+    let t = TestApp::spawn(local("2026-03-02 09:00")).await;
+    yekuo::auth::users::set_password(&t.app, "mgr-zhao", Some("correct horse battery".into()))
+        .await
+        .unwrap();
+    let c = browser();
+    let cookie = session(&log_in(&t, &c, "mgr-zhao", "/account").await);
+    let get = |path: &str| {
+        let req = c.get(t.url(path)).header("cookie", &cookie);
+        async move { req.send().await.unwrap().text().await.unwrap() }
+    };
+    let html = get("/account").await;
+    assert!(html.contains("当前会话"), "{html}");
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let post = |path: &str, form: Vec<(&'static str, String)>| {
+        let mut form = form;
+        form.push(("csrf", csrf.clone()));
+        let req = c.post(t.url(path)).header("cookie", &cookie).form(&form);
+        async move { req.send().await.unwrap() }
+    };
+    // A token, shown once, that works on the API until revoked.
+    let res = post("/account/tokens", vec![("name", "报表脚本".into())]).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    let token = html
+        .split("class=\"token\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap()
+        .to_string();
+    assert!(token.starts_with("ykt_"), "{token}");
+    let me = c
+        .get(t.url("/api/v1/auth/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    let id = get("/account")
+        .await
+        .split("/account/tokens/")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap()
+        .to_string();
+    let res = post(&format!("/account/tokens/{id}/revoke"), vec![]).await;
+    assert_eq!(res.status(), 303);
+    let me = c
+        .get(t.url("/api/v1/auth/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 401);
+    // The password: the current one first, the new one twice.
+    let change = |current: &str, new: &str, repeat: &str| {
+        vec![
+            ("current", current.to_string()),
+            ("new", new.to_string()),
+            ("repeat", repeat.to_string()),
+        ]
+    };
+    let res = post(
+        "/account/password",
+        change("wrong", "a new horse battery", "a new horse battery"),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("当前密码不正确"));
+    let res = post(
+        "/account/password",
+        change("correct horse battery", "a new horse battery", "another"),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let res = post(
+        "/account/password",
+        change(
+            "correct horse battery",
+            "a new horse battery",
+            "a new horse battery",
+        ),
+    )
+    .await;
+    assert_eq!(
+        (res.status().as_u16(), location(&res)),
+        (303, "/login".to_string())
+    );
+    // Every session ended; the new password opens a new one.
+    let res = c
+        .get(t.url("/work"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let res = c
+        .post(t.url("/login"))
+        .form(&[
+            ("username", "mgr-zhao"),
+            ("password", "a new horse battery"),
+            ("next", "/work"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/work");
+    t.stop().await;
+}

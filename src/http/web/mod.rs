@@ -3,6 +3,7 @@
 //! are in the reader's language (`i18n`); a page that needs a login sends
 //! the browser to it and back (`session`). Assets are embedded.
 
+pub mod account;
 pub mod coordination;
 pub mod i18n;
 pub mod new_ticket;
@@ -34,6 +35,14 @@ pub fn router() -> Router<App> {
         .route("/coordination/{id}", get(coordination::request))
         .route("/coordination/{id}/answer", post(coordination::answer))
         .route("/reports", get(reports::index))
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::password))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route(
+            "/account/sessions/{id}/revoke",
+            post(account::revoke_session),
+        )
         .route("/overview", get(overview::overview))
         .route("/assets/app.css", get(css))
 }

@@ -1,0 +1,216 @@
+//! My account: change my password (every session and token ends; log in
+//! again), my sessions and API tokens (revoke any; create a token, shown
+//! once).
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::i18n::Tr;
+use super::pages::page;
+use super::session::WebUser;
+use crate::app::App;
+use crate::auth::{sessions, tokens, users};
+use crate::http::api::auth::ClientIp;
+
+struct Row {
+    id: i64,
+    label: String,
+    created: String,
+    last_used: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "web/account.html")]
+struct AccountPage {
+    tr: Tr,
+    csrf: String,
+    username: String,
+    sessions: Vec<Row>,
+    tokens: Vec<Row>,
+    /// A new token, shown this once.
+    new_token: Option<String>,
+    error: Option<&'static str>,
+}
+
+fn local(at: Option<DateTime<Utc>>, app: &App) -> String {
+    at.map(|t| {
+        t.with_timezone(&app.zone())
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    })
+    .unwrap_or_default()
+}
+
+async fn render(
+    app: &App,
+    u: &WebUser,
+    status: StatusCode,
+    new_token: Option<String>,
+    error: Option<&'static str>,
+) -> Response {
+    let sessions = sessions::list(app, &u.p)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| Row {
+            id: s.id,
+            label: s.ip.unwrap_or_default(),
+            created: local(Some(s.created_at), app),
+            last_used: local(s.last_used_at, app),
+            current: s.current,
+        })
+        .collect();
+    let tokens = tokens::list(app, u.p.person.id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|t| t.revoked_at.is_none())
+        .map(|t| Row {
+            id: t.id,
+            label: format!("{} ({}…)", t.name, t.prefix),
+            created: local(Some(t.created_at), app),
+            last_used: local(t.last_used_at, app),
+            current: false,
+        })
+        .collect();
+    page(
+        status,
+        AccountPage {
+            tr: u.tr,
+            csrf: u.csrf().to_string(),
+            username: u.p.person.username.clone(),
+            sessions,
+            tokens,
+            new_token,
+            error,
+        },
+    )
+}
+
+/// The account page.
+pub async fn show(State(app): State<App>, u: WebUser) -> Response {
+    render(&app, &u, StatusCode::OK, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf: String,
+    current: String,
+    new: String,
+    repeat: String,
+}
+
+/// Changes my password: the current one first; then every session and
+/// token of mine ends, and I log in again.
+pub async fn password(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    u: WebUser,
+    Form(f): Form<PasswordForm>,
+) -> Response {
+    if !u.csrf_ok(&f.csrf) {
+        return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
+    }
+    if f.new != f.repeat {
+        return render(
+            &app,
+            &u,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some("passwords_differ"),
+        )
+        .await;
+    }
+    let username = u.p.person.username.clone();
+    if sessions::login(&app, &username, &f.current, ip.as_deref())
+        .await
+        .is_err()
+    {
+        return render(
+            &app,
+            &u,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some("current_wrong"),
+        )
+        .await;
+    }
+    match users::set_password(&app, &username, Some(f.new)).await {
+        Ok(_) => Redirect::to("/login").into_response(),
+        Err(_) => {
+            render(
+                &app,
+                &u,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some("password_weak"),
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+    name: Option<String>,
+}
+
+/// Ends one of my sessions.
+pub async fn revoke_session(
+    State(app): State<App>,
+    u: WebUser,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if !u.csrf_ok(&f.csrf) {
+        return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
+    }
+    let _ = sessions::revoke(&app, u.p.person.id, id).await;
+    Redirect::to("/account").into_response()
+}
+
+/// Revokes one of my API tokens.
+pub async fn revoke_token(
+    State(app): State<App>,
+    u: WebUser,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if !u.csrf_ok(&f.csrf) {
+        return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
+    }
+    let _ = tokens::revoke(&app, u.p.person.id, id).await;
+    Redirect::to("/account").into_response()
+}
+
+/// Creates an API token and shows it this once.
+pub async fn create_token(State(app): State<App>, u: WebUser, Form(f): Form<CsrfForm>) -> Response {
+    if !u.csrf_ok(&f.csrf) {
+        return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
+    }
+    let name = f.name.unwrap_or_default();
+    let name = match crate::validate::line(name.trim(), 100) {
+        Ok(n) if !n.is_empty() => n,
+        _ => {
+            return render(
+                &app,
+                &u,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some("token_name"),
+            )
+            .await;
+        }
+    };
+    match tokens::create(&app, u.p.person.id, &name, None).await {
+        Ok((secret, _)) => render(&app, &u, StatusCode::OK, Some(secret), None).await,
+        Err(e) => crate::http::error::ApiError::from(e).into_response(),
+    }
+}
