@@ -100,7 +100,12 @@ pub async fn build_mails(
                 .as_ref()
                 .map_or_else(|| "—".to_string(), |p| p.name.clone()),
             date: day,
-            link: link(app, after.id),
+            // To the organisation page, where the role can be filled.
+            link: format!(
+                "{}/admin/org?unit={}",
+                app.config.raw.server.base_url.trim_end_matches('/'),
+                v.unit_code
+            ),
         };
         let rendered = mail::render_vacancy(&ctx, lang)?;
         let m = OutboxMail {

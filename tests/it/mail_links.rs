@@ -53,6 +53,9 @@ async fn every_link_in_every_mail_leads_its_recipient_to_a_page() {
     let t = TestApp::spawn_with(local("2026-01-05 09:00"), &toml).await;
     let transport = Transport::from_config(&t.app.config.raw.mail).unwrap();
     let v = t.create_ticket(json!({"accepted_on": "2026-01-05"})).await;
+    // GZ-YX has no director: its ticket's escalation tells the admins.
+    t.create_ticket(json!({"accepted_on": "2026-01-05", "service_center": "GZ-YX"}))
+        .await;
     // A coordination request left unanswered: the digest and the agenda.
     t.post_ok(
         &format!("/api/v1/tickets/{}/coordination", v["id"]),

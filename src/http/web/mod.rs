@@ -4,6 +4,7 @@
 //! the browser to it and back (`session`). Assets are embedded.
 
 pub mod account;
+pub mod admin;
 pub mod coordination;
 pub mod i18n;
 pub mod new_ticket;
@@ -35,6 +36,7 @@ pub fn router() -> Router<App> {
         .route("/coordination/{id}", get(coordination::request))
         .route("/coordination/{id}/answer", post(coordination::answer))
         .route("/reports", get(reports::index))
+        .route("/admin/org", get(admin::org))
         .route("/account", get(account::show))
         .route("/account/password", post(account::password))
         .route("/account/tokens", post(account::create_token))

@@ -22,7 +22,7 @@ pub struct VacancyContext {
     pub escalated_to_name: String,
     /// The local date the vacancy was met (one notice per vacancy per day).
     pub date: NaiveDate,
-    /// `base_url + "/tickets/{id}"`.
+    /// `base_url + "/admin/org?unit=<code>"`: where the role is filled.
     pub link: String,
 }
 
@@ -48,7 +48,7 @@ mod tests {
             escalated_to_level: 2,
             escalated_to_name: "孙副局长".into(),
             date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
-            link: "https://yekuo.example.cn/tickets/42".into(),
+            link: "https://yekuo.example.cn/admin/org?unit=GZ-YX".into(),
         }
     }
 
@@ -66,7 +66,7 @@ mod tests {
                 "YK-2026-000042",
                 "孙副局长",
                 "2026-03-02",
-                "https://yekuo.example.cn/tickets/42",
+                "https://yekuo.example.cn/admin/org?unit=GZ-YX",
             ] {
                 assert!(part.contains(needle), "{needle} missing in:\n{part}");
             }

@@ -1,0 +1,116 @@
+//! Administration, first page: the organisation of the bureaus the reader
+//! administers — each unit with who holds which role there, vacancies
+//! marked (the vacancy mail links here).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use sea_orm::EntityTrait;
+use serde::Deserialize;
+
+use super::i18n::Tr;
+use super::pages::page;
+use super::session::WebUser;
+use crate::app::App;
+use crate::auth::permissions;
+use crate::org::entity::{person, role_assignment};
+use crate::org::{Role, UnitKind};
+
+struct UnitRow {
+    code: String,
+    name: String,
+    /// (role label key, holders' names; empty: vacant).
+    roles: Vec<(&'static str, Vec<String>)>,
+    asked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "web/org.html")]
+struct OrgPage {
+    tr: Tr,
+    csrf: String,
+    units: Vec<UnitRow>,
+}
+
+#[derive(Deserialize)]
+pub struct OrgQuery {
+    unit: Option<String>,
+}
+
+/// The roles a unit of `kind` must have someone in (the ladder's rungs
+/// and the managers).
+fn roles_of(kind: &str) -> Vec<(Role, &'static str)> {
+    if kind == UnitKind::Bureau.as_str() {
+        vec![
+            (Role::Head, "role_head"),
+            (Role::DeputyHead, "role_deputy_head"),
+            (Role::Auditor, "role_auditor"),
+            (Role::Admin, "role_admin"),
+        ]
+    } else if kind == UnitKind::ServiceCenter.as_str() {
+        vec![
+            (Role::CenterDirector, "role_center_director"),
+            (Role::Manager, "role_manager"),
+        ]
+    } else {
+        vec![(Role::Department, "role_department")]
+    }
+}
+
+/// The organisation of the bureaus the reader administers.
+pub async fn org(State(app): State<App>, u: WebUser, Query(q): Query<OrgQuery>) -> Response {
+    let units = crate::org::service::all_units(&app.db)
+        .await
+        .unwrap_or_default();
+    let visible: Vec<_> = units
+        .into_iter()
+        .filter(|x| permissions::administers(&u.p, Some(crate::org::service::bureau_of(x))))
+        .collect();
+    if visible.is_empty() {
+        return (StatusCode::FORBIDDEN, u.tr.t("admins_only")).into_response();
+    }
+    let (Ok(assignments), Ok(people)) = (
+        role_assignment::Entity::find().all(&app.db).await,
+        person::Entity::find().all(&app.db).await,
+    ) else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the database did not answer",
+        )
+            .into_response();
+    };
+    let name_of = |id: i64| {
+        people
+            .iter()
+            .find(|p| p.id == id && p.active)
+            .map(|p| format!("{} ({})", p.name, p.username))
+    };
+    let rows = visible
+        .into_iter()
+        .map(|x| UnitRow {
+            asked: q.unit.as_deref() == Some(x.code.as_str()),
+            roles: roles_of(&x.kind)
+                .into_iter()
+                .map(|(role, key)| {
+                    let holders = assignments
+                        .iter()
+                        .filter(|a| a.unit_id == Some(x.id) && a.role == role.as_str())
+                        .filter_map(|a| name_of(a.person_id))
+                        .collect();
+                    (key, holders)
+                })
+                .collect(),
+            code: x.code,
+            name: x.name,
+        })
+        .collect();
+    page(
+        StatusCode::OK,
+        OrgPage {
+            tr: u.tr,
+            csrf: u.csrf().to_string(),
+            units: rows,
+        },
+    )
+}
