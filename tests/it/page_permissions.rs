@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::common::{TestApp, expect, local};
+use crate::common::{TestApp, expect, form_token, local, page_text};
 use reqwest::redirect::Policy;
 use serde_json::json;
 
@@ -136,20 +136,7 @@ async fn session_of(t: &TestApp, c: &reqwest::Client, user: &str) -> (String, St
         .next()
         .unwrap()
         .to_string();
-    let html = c
-        .get(t.url("/work"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap_or("")
-        .to_string();
+    let html = page_text(c, t, "/work", &cookie).await;
+    let csrf = form_token(&html);
     (cookie, csrf)
 }

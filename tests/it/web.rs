@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{TestApp, expect, local};
+use common::{TestApp, expect, form_token, local, page_text};
 use reqwest::redirect::Policy;
 use serde_json::{Value, json};
 
@@ -128,15 +128,7 @@ async fn a_link_followed_while_logged_out_lands_on_its_page_after_the_login() {
         .await
         .unwrap();
     assert_eq!(location(&work), "/work");
-    let html = c
-        .get(t.url("/work"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&c, &t, "/work", &cookie).await;
     assert!(
         html.contains(&format!("href=\"/tickets/{id}\"")) && html.contains("light-green"),
         "{html}"
@@ -165,12 +157,7 @@ async fn a_link_followed_while_logged_out_lands_on_its_page_after_the_login() {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
-    let token = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_string();
+    let token = form_token(&html);
     let res = c
         .post(t.url("/logout"))
         .header("cookie", &cookie)
@@ -226,12 +213,7 @@ async fn a_manager_advances_pauses_and_resumes_from_the_ticket_page() {
         }
     };
     let html = get(page.clone()).await;
-    let token = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_string();
+    let token = form_token(&html);
     let act = |fields: Vec<(&'static str, String)>| {
         let (c, cookie, url, token) = (
             c.clone(),
@@ -312,15 +294,7 @@ async fn a_manager_advances_pauses_and_resumes_from_the_ticket_page() {
         .unwrap();
     assert_eq!(res.status(), 403);
     let aud = session(&log_in(&t, &c, "aud-he", "/").await);
-    let html = c
-        .get(t.url(&page))
-        .header("cookie", &aud)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&c, &t, &page, &aud).await;
     assert!(
         html.contains("YK-W2") && !html.contains("/act\""),
         "read-only for an auditor"
@@ -355,25 +329,12 @@ async fn a_department_member_answers_from_the_inbox_the_digest_links_to() {
     let res = log_in(&t, &c, "dept-lin", inbox).await;
     assert_eq!(location(&res), inbox);
     let cookie = session(&res);
-    let html = c
-        .get(t.url(inbox))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&c, &t, inbox, &cookie).await;
     assert!(
         html.contains("高可靠性供电费") && html.contains("YK-W3") && html.contains("提交答复"),
         "{html}"
     );
-    let token = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_string();
+    let token = form_token(&html);
     let answer = format!("/coordination/{}/answer", r["id"]);
     // A bad answer: the request's page says why.
     let res = c
@@ -405,26 +366,10 @@ async fn a_department_member_answers_from_the_inbox_the_digest_links_to() {
         (res.status().as_u16(), location(&res)),
         (303, inbox.to_string())
     );
-    let html = c
-        .get(t.url(inbox))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&c, &t, inbox, &cookie).await;
     assert!(!html.contains("YK-W3"), "answered: no longer waiting on us");
     // The request's own page (the agenda's link) shows both departments.
-    let page = c
-        .get(t.url(&format!("/coordination/{}", r["id"])))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&c, &t, &format!("/coordination/{}", r["id"]), &cookie).await;
     assert!(
         page.contains("市场部") && page.contains("规划部") && page.contains("按标准收取"),
         "{page}"
@@ -441,15 +386,7 @@ async fn a_department_member_answers_from_the_inbox_the_digest_links_to() {
         201,
     )
     .await;
-    let ticket_page = c
-        .get(t.url(&format!("/tickets/{}", v["id"])))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let ticket_page = page_text(&c, &t, &format!("/tickets/{}", v["id"]), &cookie).await;
     assert!(
         ticket_page.contains("高可靠性供电费") && ticket_page.contains("市场部 (同意)"),
         "{ticket_page}"
@@ -462,29 +399,13 @@ async fn a_department_member_answers_from_the_inbox_the_digest_links_to() {
         .await
         .unwrap();
     let head = session(&log_in(&t, &c, "head-wu", "/").await);
-    let as_head = c
-        .get(t.url(&format!("/tickets/{}", v["id"])))
-        .header("cookie", &head)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let as_head = page_text(&c, &t, &format!("/tickets/{}", v["id"]), &head).await;
     assert!(
         as_head.contains("协调迟缓") && as_head.contains("约谈"),
         "the head reads it"
     );
     // The head's overview counts the bureau's open tickets by light.
-    let overview = c
-        .get(t.url("/overview"))
-        .header("cookie", &head)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let overview = page_text(&c, &t, "/overview", &head).await;
     assert!(
         overview.contains("绿灯 <strong>1</strong>") && overview.contains("YK-W3"),
         "{overview}"
@@ -516,12 +437,7 @@ async fn my_account_changes_the_password_and_keeps_tokens_and_sessions() {
     };
     let html = get("/account").await;
     assert!(html.contains("当前会话"), "{html}");
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_string();
+    let csrf = form_token(&html);
     let post = |path: &str, form: Vec<(&'static str, String)>| {
         let mut form = form;
         form.push(("csrf", csrf.clone()));

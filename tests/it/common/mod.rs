@@ -374,3 +374,24 @@ impl TestApp {
         self.post_ok("/api/v1/tickets", &body, 422).await
     }
 }
+
+/// The value of the first hidden `csrf` field of a page (the form token).
+pub fn form_token(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// A page's HTML, fetched with a session `cookie`.
+pub async fn page_text(c: &reqwest::Client, t: &TestApp, path: &str, cookie: &str) -> String {
+    c.get(t.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
