@@ -59,11 +59,50 @@ async fn browser(d: &Driver, width: u32, height: u32) -> Client {
                          format!("--window-size={width},{height}"), "--lang=zh-CN"],
                "binary": "/usr/bin/chromium"}),
     );
+    caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&d.url)
         .await
         .expect("a Chromium session")
+}
+
+/// chromedriver's log of the browser's console since it was last read.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
+    }
+}
+
+/// No page so far wrote an error to the console (a failed request, a
+/// script error), but for the page statuses `expected` (a form shown again
+/// with what was wrong answers 422).
+async fn no_console_errors(c: &Client, expected: &[u16]) {
+    let log = c.issue_cmd(BrowserLog).await.unwrap();
+    let errors: Vec<&Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["level"] == "SEVERE")
+        .filter(|e| {
+            let m = e["message"].as_str().unwrap_or("");
+            !expected
+                .iter()
+                .any(|s| m.contains(&format!("responded with a status of {s} ")))
+        })
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
 }
 
 /// Every resource the page loaded, and the page itself, came from `base`.
@@ -174,6 +213,7 @@ async fn a_manager_follows_a_link_logs_in_and_lands_on_the_ticket() {
         .await
         .unwrap();
     assert_eq!(items, json!(["YK-B1"]));
+    no_console_errors(&c, &[]).await;
     c.close().await.unwrap();
     t.stop().await;
 }
@@ -295,6 +335,7 @@ async fn a_manager_creates_advances_pauses_and_resumes_a_ticket() {
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["created", "stage_changed", "paused", "resumed"]);
+    no_console_errors(&c, &[422]).await;
     c.close().await.unwrap();
     t.stop().await;
 }
@@ -423,6 +464,53 @@ async fn an_auditor_downloads_the_overdue_report_as_a_workbook() {
         ]),
         "a workbook (a zip: PK)"
     );
+    no_console_errors(&c, &[]).await;
+    c.close().await.unwrap();
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn a_department_member_answers_from_the_inbox() {
+    let t = TestApp::spawn(local("2026-03-02 09:00")).await;
+    let v = t
+        .create_ticket(json!({"ticket_no": "YK-B3", "accepted_on": "2026-03-02"}))
+        .await;
+    t.post_ok(
+        &format!("/api/v1/tickets/{}/coordination", v["id"]),
+        &json!({"subject": "供电方案", "question": "请确认接入点", "category": "high_reliability_fee", "departments": ["GZ-MKT"]}),
+        201,
+    )
+    .await;
+    yekuo::auth::users::set_password(&t.app, "dept-lin", Some("correct horse battery".into()))
+        .await
+        .unwrap();
+    let d = driver().await;
+    let c = browser(&d, 390, 844).await;
+    // The digest's link.
+    let inbox = t.url("/coordination?department=GZ-MKT");
+    c.goto(&inbox).await.unwrap();
+    fill(&c, "input[name=username]", "dept-lin").await;
+    fill(&c, "input[name=password]", "correct horse battery").await;
+    press(&c, "button.primary").await;
+    arrive(&c, &inbox).await;
+    assert!(main_text(&c).await.contains("请确认接入点"));
+    fill(&c, "form.answer input[name=text]", "同意，按方案接入").await;
+    press(&c, "form.answer button").await;
+    arrive(&c, &inbox).await;
+    assert!(
+        !main_text(&c).await.contains("请确认接入点"),
+        "answered: it waits no more"
+    );
+    only_from(&c, &t.base).await;
+    let r = t
+        .get_ok_as(
+            "dir-chen",
+            &format!("/api/v1/tickets/{}/coordination", v["id"]),
+        )
+        .await;
+    assert_eq!(r[0]["targets"][0]["answer"], "agree");
+    assert_eq!(r[0]["targets"][0]["answer_text"], "同意，按方案接入");
+    no_console_errors(&c, &[]).await;
     c.close().await.unwrap();
     t.stop().await;
 }
