@@ -495,8 +495,24 @@ async fn a_department_member_answers_from_the_inbox() {
     arrive(&c, &inbox).await;
     assert!(main_text(&c).await.contains("请确认接入点"));
     fill(&c, "form.answer input[name=text]", "同意，按方案接入").await;
-    press(&c, "form.answer button").await;
-    arrive(&c, &inbox).await;
+    // htmx sends it and swaps the card in place: no new page.
+    c.find(Locator::Css("form.answer button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut answered = false;
+    for _ in 0..200 {
+        if main_text(&c).await.contains("已答复") {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(answered, "the card says it was answered");
+    assert_eq!(c.current_url().await.unwrap().as_str(), inbox);
+    c.goto(&inbox).await.unwrap();
     assert!(
         !main_text(&c).await.contains("请确认接入点"),
         "answered: it waits no more"

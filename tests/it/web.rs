@@ -336,6 +336,26 @@ async fn a_department_member_answers_from_the_inbox_the_digest_links_to() {
     );
     let token = form_token(&html);
     let answer = format!("/coordination/{}/answer", r["id"]);
+    // From htmx (the card's form): the card again, answered or not, in place.
+    let hx = c
+        .post(t.url(&answer))
+        .header("cookie", &cookie)
+        .header("hx-request", "true")
+        .form(&[
+            ("csrf", token.as_str()),
+            ("answer", "maybe"),
+            ("back", inbox),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hx.status(), 200);
+    assert_eq!(hx.headers()["vary"], "HX-Request");
+    let card = hx.text().await.unwrap();
+    assert!(
+        card.starts_with("<section") && card.contains("class=\"error\"") && !card.contains("<html"),
+        "{card}"
+    );
     // A bad answer: the request's page says why.
     let res = c
         .post(t.url(&answer))

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -64,6 +64,20 @@ struct InboxPage {
     department: String,
     requests: Vec<RequestRow>,
     back: String,
+    /// Only for the one card htmx swaps in (see [`CardFragment`]).
+    flash: Option<(bool, String)>,
+}
+
+/// One request's card, as htmx swaps it in after an answer: with what
+/// happened (answered, or why not).
+#[derive(Template)]
+#[template(path = "web/request_card.html")]
+struct CardFragment {
+    tr: Tr,
+    csrf: String,
+    r: RequestRow,
+    back: String,
+    flash: Option<(bool, String)>,
 }
 
 #[derive(Deserialize)]
@@ -94,6 +108,7 @@ pub async fn inbox(State(app): State<App>, u: WebUser, Query(q): Query<InboxQuer
                 department: String::new(),
                 requests: Vec::new(),
                 back: String::new(),
+                flash: None,
             },
         );
     }
@@ -122,6 +137,7 @@ pub async fn inbox(State(app): State<App>, u: WebUser, Query(q): Query<InboxQuer
             department: dept.name,
             requests: rows(&app, &u, open).await,
             back,
+            flash: None,
         },
     )
 }
@@ -193,10 +209,14 @@ pub async fn answer(
     State(app): State<App>,
     u: WebUser,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     Form(f): Form<AnswerForm>,
 ) -> Response {
     if !u.csrf_ok(&f.csrf) {
         return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
+    }
+    if headers.contains_key("hx-request") {
+        return answer_in_place(&app, &u, id, f).await;
     }
     let body = AnswerBody {
         answer: f.answer,
@@ -227,4 +247,58 @@ pub async fn answer(
             .await
         }
     }
+}
+
+/// The answer sent by htmx from a card: the card again, saying what
+/// happened (htmx swaps only 2xx answers in, so a refusal is a 200 here
+/// with the reason on the card).
+async fn answer_in_place(app: &App, u: &WebUser, id: i64, f: AnswerForm) -> Response {
+    let body = AnswerBody {
+        answer: f.answer,
+        text: f.text.filter(|t| !t.trim().is_empty()),
+        department: None,
+    };
+    let flash = match NewAnswer::try_from(body) {
+        Err(errors) => (
+            false,
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        Ok(a) => match crate::coordination::commands::answer(
+            app,
+            &u.p.person,
+            id,
+            None,
+            a.answer,
+            a.text,
+        )
+        .await
+        {
+            Ok(_) => (true, u.tr.t("answered").to_string()),
+            Err(e) => (false, e.to_string()),
+        },
+    };
+    let Ok(v) = svc::find(app, id).await else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Ok(v) = svc::view(app, v).await else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let r = rows(app, u, vec![v]).await.remove(0);
+    let mut res = page(
+        StatusCode::OK,
+        CardFragment {
+            tr: u.tr,
+            csrf: u.csrf().to_string(),
+            r,
+            back: safe_next(f.back.as_deref()),
+            flash: Some(flash),
+        },
+    );
+    res.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("HX-Request"));
+    res
 }

@@ -47,19 +47,33 @@ pub fn router() -> Router<App> {
         )
         .route("/overview", get(overview::overview))
         .route("/assets/app.css", get(css))
+        .route("/assets/htmx-2.0.11.min.js", get(htmx))
+}
+
+/// An embedded asset with its type and how long browsers keep it.
+fn asset(body: &'static str, content_type: &'static str, cache: &'static str) -> Response {
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    res
 }
 
 /// The style sheet, embedded (no page asks another origin for anything).
 async fn css() -> Response {
-    let mut res = include_str!("../../../assets/web/app.css").into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=86400"),
-    );
-    res
+    asset(
+        include_str!("../../../assets/web/app.css"),
+        "text/css; charset=utf-8",
+        "public, max-age=86400",
+    )
+}
+
+/// htmx (assets/web/vendor, 0BSD), embedded; its versioned name lets
+/// browsers keep it for good.
+async fn htmx() -> Response {
+    asset(
+        include_str!("../../../assets/web/vendor/htmx-2.0.11.min.js"),
+        "text/javascript; charset=utf-8",
+        "public, max-age=31536000, immutable",
+    )
 }
