@@ -134,6 +134,17 @@ async fn a_link_followed_while_logged_out_lands_on_its_page_after_the_login() {
         "{html}"
     );
 
+    // Filtered by light and by ticket number.
+    for (query, listed) in [
+        ("/work?light=green", true),
+        ("/work?light=red", false),
+        ("/work?no=YK-W1", true),
+        ("/work?no=YK-NONE", false),
+        ("/work?light=purple", true),
+    ] {
+        let html = page_text(&c, &t, query, &cookie).await;
+        assert_eq!(html.contains("YK-W1</span>"), listed, "{query}");
+    }
     // Another center's manager: not found, as in the API.
     let other = session(&log_in(&t, &c, "mgr-wang", "/").await);
     let res = c

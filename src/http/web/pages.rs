@@ -163,11 +163,20 @@ struct WorkPage {
     name: String,
     rows: Vec<WorkRow>,
     next: Option<String>,
+    /// The filters as chosen (kept in the form), and as a query for the
+    /// next page's link.
+    light: String,
+    no: String,
+    filters: String,
 }
 
 #[derive(Deserialize)]
 pub struct WorkQuery {
     cursor: Option<String>,
+    /// green, yellow, red or overdue.
+    light: Option<String>,
+    /// A ticket number (exact).
+    no: Option<String>,
 }
 
 fn light_of(l: Option<Light>) -> (&'static str, &'static str) {
@@ -187,6 +196,18 @@ pub async fn work(State(app): State<App>, u: WebUser, Query(q): Query<WorkQuery>
     params.insert("limit".to_string(), "50".to_string());
     if let Some(c) = q.cursor {
         params.insert("cursor".to_string(), c);
+    }
+    // The filters the page offers (anything else is not a choice).
+    let light = q
+        .light
+        .filter(|l| crate::sla::Light::parse(l).is_ok())
+        .unwrap_or_default();
+    let no = q.no.map(|n| n.trim().to_string()).unwrap_or_default();
+    if !light.is_empty() {
+        params.insert("light".to_string(), light.clone());
+    }
+    if !no.is_empty() {
+        params.insert("ticket_no".to_string(), no.clone());
     }
     // A cursor that does not read starts from the first page.
     let mut filter = match ListFilter::parse(&params, &app) {
@@ -243,6 +264,9 @@ pub async fn work(State(app): State<App>, u: WebUser, Query(q): Query<WorkQuery>
             name: u.p.person.name.clone(),
             rows,
             next: listed.next_cursor.map(|c| url_encode(&c)),
+            filters: format!("&light={}&no={}", url_encode(&light), url_encode(&no)),
+            light,
+            no,
         },
     )
 }
