@@ -7,11 +7,10 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::i18n::Tr;
-use super::pages::page;
+use super::pages::{local, page};
 use super::session::WebUser;
 use crate::app::App;
 use crate::auth::{sessions, tokens, users};
@@ -38,15 +37,6 @@ struct AccountPage {
     error: Option<&'static str>,
 }
 
-fn local(at: Option<DateTime<Utc>>, app: &App) -> String {
-    at.map(|t| {
-        t.with_timezone(&app.zone())
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
-    })
-    .unwrap_or_default()
-}
-
 async fn render(
     app: &App,
     u: &WebUser,
@@ -61,8 +51,11 @@ async fn render(
         .map(|s| Row {
             id: s.id,
             label: s.ip.unwrap_or_default(),
-            created: local(Some(s.created_at), app),
-            last_used: local(s.last_used_at, app),
+            created: local(s.created_at, app.zone()),
+            last_used: s
+                .last_used_at
+                .map(|t| local(t, app.zone()))
+                .unwrap_or_default(),
             current: s.current,
         })
         .collect();
@@ -74,8 +67,11 @@ async fn render(
         .map(|t| Row {
             id: t.id,
             label: format!("{} ({}…)", t.name, t.prefix),
-            created: local(Some(t.created_at), app),
-            last_used: local(t.last_used_at, app),
+            created: local(t.created_at, app.zone()),
+            last_used: t
+                .last_used_at
+                .map(|t| local(t, app.zone()))
+                .unwrap_or_default(),
             current: false,
         })
         .collect();

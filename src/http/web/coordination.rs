@@ -7,11 +7,10 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::i18n::Tr;
-use super::pages::page;
+use super::pages::{local, page};
 use super::session::{WebUser, safe_next};
 use crate::app::App;
 use crate::auth::permissions;
@@ -28,12 +27,6 @@ pub struct RequestRow {
     pub mine_to_answer: bool,
 }
 
-fn local(at: DateTime<Utc>, app: &App) -> String {
-    at.with_timezone(&app.zone())
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
 async fn rows(app: &App, u: &WebUser, views: Vec<RequestView>) -> Vec<RequestRow> {
     let mine = u.p.units_with(Role::Department);
     let mut out = Vec::with_capacity(views.len());
@@ -47,7 +40,7 @@ async fn rows(app: &App, u: &WebUser, views: Vec<RequestView>) -> Vec<RequestRow
                 .iter()
                 .any(|t| mine.contains(&t.department_id) && t.answer.is_none());
         out.push(RequestRow {
-            filed: local(v.filed_at, app),
+            filed: local(v.filed_at, app.zone()),
             ticket_no,
             mine_to_answer,
             v,

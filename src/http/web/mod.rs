@@ -12,6 +12,7 @@ pub mod overview;
 pub mod pages;
 pub mod reports;
 pub mod session;
+pub mod ticket;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -30,8 +31,8 @@ pub fn router() -> Router<App> {
             "/tickets/new",
             get(new_ticket::form).post(new_ticket::create),
         )
-        .route("/tickets/{id}", get(pages::ticket))
-        .route("/tickets/{id}/act", post(pages::act))
+        .route("/tickets/{id}", get(ticket::ticket))
+        .route("/tickets/{id}/act", post(ticket::act))
         .route("/coordination", get(coordination::inbox))
         .route("/coordination/{id}", get(coordination::request))
         .route("/coordination/{id}/answer", post(coordination::answer))
