@@ -52,11 +52,16 @@ async fn driver() -> Driver {
 }
 
 async fn browser(d: &Driver, width: u32, height: u32) -> Client {
+    browser_in(d, width, height, "zh-CN").await
+}
+
+/// A browser whose language is `lang`.
+async fn browser_in(d: &Driver, width: u32, height: u32, lang: &str) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
         json!({"args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         format!("--window-size={width},{height}"), "--lang=zh-CN"],
+                         format!("--window-size={width},{height}"), format!("--lang={lang}")],
                "binary": "/usr/bin/chromium"}),
     );
     caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
@@ -340,7 +345,8 @@ async fn a_manager_creates_advances_pauses_and_resumes_a_ticket() {
     t.stop().await;
 }
 
-/// Writes the screenshots of the main pages (zh-CN, desktop and phone) to
+/// Writes the screenshots of the main pages (zh-CN and en, desktop and
+/// phone) to
 /// docs/screenshots/: `cargo test --test it screenshots -- --ignored`.
 #[tokio::test]
 #[ignore = "writes docs/screenshots/; run on purpose"]
@@ -373,7 +379,28 @@ async fn screenshots() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     let d = driver().await;
-    for (size, w, h) in [("desktop", 1280, 900), ("phone", 390, 844)] {
+    for (lang, size, w, h) in [
+        ("zh-CN", "desktop", 1280, 900),
+        ("zh-CN", "phone", 390, 844),
+        ("en", "desktop", 1280, 900),
+        ("en", "phone", 390, 844),
+    ] {
+        // English pages for people who chose English.
+        for user in ["mgr-li", "dept-lin"] {
+            use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+            let p = yekuo::org::service::person_by_username(&t.app.db, user)
+                .await
+                .unwrap()
+                .unwrap();
+            let mut am = p.into_active_model();
+            am.lang = Set(lang.to_string());
+            am.update(&t.app.db).await.unwrap();
+        }
+        let size = if lang == "en" {
+            format!("{size}-en")
+        } else {
+            size.to_string()
+        };
         for (user, pages) in [
             (
                 "mgr-li",
@@ -388,7 +415,7 @@ async fn screenshots() {
                 vec![("inbox", "/coordination?department=GZ-MKT".to_string())],
             ),
         ] {
-            let c = browser(&d, w, h).await;
+            let c = browser_in(&d, w, h, lang).await;
             c.goto(&t.url("/login")).await.unwrap();
             if user == "mgr-li" {
                 std::fs::write(
