@@ -311,10 +311,12 @@ async fn now_page(
         q = q.filter(C::DueAt.lte(at));
     }
     if let Some((due, id)) = after {
+        // A row value, so both databases start the index range there
+        // (`(due_at, id) > (…)`), not at the range's start page after page.
+        use sea_orm::sea_query::{Expr, ExprTrait};
         q = q.filter(
-            Condition::any()
-                .add(C::DueAt.gt(due))
-                .add(Condition::all().add(C::DueAt.eq(due)).add(C::Id.gt(id))),
+            Expr::tuple([Expr::col(C::DueAt), Expr::col(C::Id)])
+                .gt(Expr::tuple([Expr::val(due), Expr::val(id)])),
         );
     }
     Ok(q.order_by_asc(C::DueAt)
