@@ -68,3 +68,19 @@ pub async fn set_password(
     app.credentials.clear();
     Ok(password)
 }
+
+/// Deactivates a person who left: their history is kept, and their
+/// sessions and API tokens end now.
+pub async fn deactivate(app: &App, id: i64) -> Result<person::Model, crate::org::ServiceError> {
+    let txn = app.begin_write().await?;
+    let person = crate::org::service::deactivate(&txn, id, app.now()).await?;
+    sessions::revoke_all(&txn, id, app.now())
+        .await
+        .map_err(|e| match e {
+            AuthError::Db(e) => crate::org::ServiceError::from(e),
+            other => crate::org::ServiceError::Internal(other.to_string()),
+        })?;
+    txn.commit().await?;
+    app.credentials.clear();
+    Ok(person)
+}

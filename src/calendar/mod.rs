@@ -219,6 +219,15 @@ impl Calendar {
         &self.inner.version
     }
 
+    /// The loaded files in load order: (name, kind, source), for operators.
+    pub fn files(&self) -> Vec<(&str, FileKind, &str)> {
+        self.inner
+            .files
+            .iter()
+            .map(|f| (f.name.as_str(), f.kind, f.source.as_str()))
+            .collect()
+    }
+
     /// Whether `d` is covered by the loaded calendar.
     pub fn covers(&self, d: NaiveDate) -> bool {
         d >= self.inner.first && d <= self.inner.last

@@ -213,6 +213,46 @@ pub async fn assign_role<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Takes `role` in `unit_id` (`None`: installation-wide) away from a
+/// person; whether they held it.
+pub async fn remove_role<C: ConnectionTrait>(
+    db: &C,
+    person_id: i64,
+    role: Role,
+    unit_id: Option<i64>,
+) -> Result<bool, ServiceError> {
+    let done = role_assignment::Entity::delete_many()
+        .filter(role_assignment::Column::PersonId.eq(person_id))
+        .filter(role_assignment::Column::Role.eq(role.as_str()))
+        .filter(match unit_id {
+            Some(id) => role_assignment::Column::UnitId.eq(id),
+            None => role_assignment::Column::UnitId.is_null(),
+        })
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected > 0)
+}
+
+/// The bureau of each unit a new person, or one of their roles, is in
+/// (`None`: installation-wide), for [`crate::auth::permissions::may_grant`].
+/// Unknown units are left out: creating the person refuses them by name.
+pub async fn bureaus_touched<C: ConnectionTrait>(
+    db: &C,
+    new: &NewPerson,
+) -> Result<Vec<Option<i64>>, ServiceError> {
+    let mut bureaus = Vec::new();
+    for code in new.units_touched() {
+        bureaus.push(match code {
+            Some(code) => match unit_by_code(db, code.as_str()).await? {
+                Some(u) => Some(bureau_of(&u)),
+                None => continue,
+            },
+            None => None,
+        });
+    }
+    Ok(bureaus)
+}
+
 /// One role a person holds, with the bureau it falls under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Grant {

@@ -8,31 +8,59 @@ use crate::common::{TestApp, expect, form_token, local, page_text};
 use reqwest::redirect::Policy;
 use serde_json::json;
 
-/// Callers, in the column order of [`PAGES`].
-const CALLERS: [&str; 10] = [
+/// Callers, in the column order of [`PAGES`] (`root`: an
+/// installation-wide admin; `adm-ma` administers the GZ bureau).
+const CALLERS: [&str; 11] = [
     "-", "mgr-li", "mgr-wang", "dir-chen", "dep-sun", "head-wu", "dept-lin", "aud-he", "adm-ma",
-    "mgr-sz",
+    "mgr-sz", "root",
 ];
 
-/// (method, page, expected status per caller).
+/// (method, page, expected status per caller). `{id}` is a fresh ticket
+/// of GZ-TH managed by mgr-li, `{request}` a request on it to GZ-MKT,
+/// `{leaver}` a fresh manager of GZ-TH.
 #[rustfmt::skip]
-const PAGES: &[(&str, &str, [u16; 10])] = &[
-    //                                              -    li   wang chen sun  wu   dept aud  adm  sz
-    ("get",  "/",                                 [303, 303, 303, 303, 303, 303, 303, 303, 303, 303]),
-    ("get",  "/login",                            [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
-    ("get",  "/work",                             [303, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
-    ("get",  "/tickets/new",                      [303, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
-    ("post", "/tickets/new",                      [303, 422, 422, 422, 422, 422, 422, 422, 422, 422]),
-    ("get",  "/tickets/{id}",                     [303, 200, 404, 200, 200, 200, 200, 200, 404, 404]),
-    ("post", "/tickets/{id}/act",                 [303, 303, 404, 303, 303, 303, 403, 403, 404, 404]),
-    ("get",  "/coordination?department=GZ-MKT",   [303, 404, 404, 404, 200, 200, 200, 200, 404, 404]),
-    ("get",  "/coordination/{request}",           [303, 200, 404, 200, 200, 200, 200, 200, 404, 404]),
-    ("post", "/coordination/{request}/answer",    [303, 403, 404, 403, 403, 403, 303, 403, 404, 404]),
-    ("get",  "/reports",                          [303, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
-    ("get",  "/admin/org?unit=GZ-YX",             [303, 403, 403, 403, 403, 403, 403, 403, 200, 403]),
-    ("get",  "/account",                          [303, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
-    ("get",  "/overview",                         [303, 200, 200, 200, 200, 200, 403, 200, 403, 200]),
-    ("post", "/logout",                           [303, 303, 303, 303, 303, 303, 303, 303, 303, 303]),
+const PAGES: &[(&str, &str, [u16; 11])] = &[
+    //                                              -    li   wang chen sun  wu   dept aud  adm  sz   root
+    ("get",  "/",                                 [303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303]),
+    ("get",  "/login",                            [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("get",  "/work",                             [303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("get",  "/tickets/new",                      [303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("post", "/tickets/new",                      [303, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422]),
+    ("get",  "/tickets/new/category?voltage_level=10kV&power_sources=single",
+                                                  [303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("get",  "/tickets/{id}",                     [303, 200, 404, 200, 200, 200, 200, 200, 404, 404, 404]),
+    ("post", "/tickets/{id}/act",                 [303, 303, 404, 303, 303, 303, 403, 403, 404, 404, 404]),
+    ("post", "/tickets/{id}/reassign",            [303, 422, 404, 422, 422, 422, 403, 403, 404, 404, 404]),
+    ("post", "/tickets/{id}/hand-back",           [303, 422, 404, 422, 422, 422, 422, 422, 404, 404, 404]),
+    ("get",  "/tickets/{id}/edit",                [303, 200, 404, 200, 200, 200, 403, 403, 404, 404, 404]),
+    ("post", "/tickets/{id}/edit",                [303, 422, 404, 422, 422, 422, 403, 403, 404, 404, 404]),
+    ("get",  "/tickets/{id}/coordination/new",    [303, 200, 404, 200, 200, 200, 403, 403, 404, 404, 404]),
+    ("post", "/tickets/{id}/coordination",        [303, 422, 404, 422, 422, 422, 403, 403, 404, 404, 404]),
+    ("get",  "/coordination?department=GZ-MKT",   [303, 404, 404, 404, 200, 200, 200, 200, 404, 404, 404]),
+    ("get",  "/coordination/{request}",           [303, 200, 404, 200, 200, 200, 200, 200, 404, 404, 404]),
+    ("post", "/coordination/{request}/answer",    [303, 403, 404, 403, 403, 403, 303, 403, 404, 404, 404]),
+    ("post", "/coordination/{request}/decision",  [303, 422, 404, 422, 422, 422, 403, 403, 404, 404, 404]),
+    ("post", "/coordination/{request}/feedback",  [303, 422, 404, 422, 422, 422, 403, 403, 404, 404, 404]),
+    ("get",  "/meeting",                          [303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("get",  "/reports",                          [303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("get",  "/overview",                         [303, 200, 200, 200, 200, 200, 403, 200, 403, 200, 403]),
+    ("get",  "/account",                          [303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("get",  "/admin",                            [303, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200]),
+    ("get",  "/admin/org?unit=GZ-YX",             [303, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200]),
+    ("get",  "/admin/people",                     [303, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200]),
+    ("post", "/admin/people",                     [303, 403, 403, 403, 403, 403, 403, 403, 422, 403, 422]),
+    ("post", "/admin/people/{leaver}/roles",      [303, 403, 403, 403, 403, 403, 403, 403, 303, 403, 303]),
+    ("post", "/admin/people/{leaver}/roles/remove",
+                                                  [303, 403, 403, 403, 403, 403, 403, 403, 303, 403, 303]),
+    ("post", "/admin/people/{leaver}/deactivate", [303, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200]),
+    ("get",  "/admin/import",                     [303, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200]),
+    ("post", "/admin/import/preview",             [303, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200]),
+    ("post", "/admin/import/apply",               [303, 403, 403, 403, 403, 403, 403, 403, 403, 403, 422]),
+    ("get",  "/admin/mail",                       [303, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200]),
+    ("post", "/admin/mail/999999/retry",          [303, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404]),
+    ("get",  "/admin/calendar",                   [303, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200]),
+    ("post", "/admin/calendar/recompute",         [303, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200]),
+    ("post", "/logout",                           [303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303]),
 ];
 
 #[tokio::test]
@@ -64,6 +92,7 @@ async fn every_page_by_every_role() {
         sessions.insert(*user, session_of(&t, &browser, user).await);
     }
     let mut failures = Vec::new();
+    let mut leavers = 0;
     for (m, page, expected) in PAGES {
         for (caller, want) in CALLERS.iter().zip(expected) {
             // A fresh ticket (GZ-TH, mgr-li) with a request to GZ-MKT per cell.
@@ -78,9 +107,25 @@ async fn every_page_by_every_role() {
                 201,
             )
             .await;
-            let path = page
+            let mut path = page
                 .replace("{id}", &ticket["id"].to_string())
                 .replace("{request}", &request["id"].to_string());
+            if path.contains("{leaver}") {
+                leavers += 1;
+                let leaver = expect(
+                    t.post_as(
+                        "root",
+                        "/api/v1/people",
+                        &json!({"username": format!("leaver-{leavers}"), "name": "离职者",
+                                "email": format!("leaver{leavers}@example.cn"), "unit": "GZ-TH",
+                                "roles": ["manager"]}),
+                    )
+                    .await,
+                    201,
+                )
+                .await;
+                path = path.replace("{leaver}", &leaver["id"].to_string());
+            }
             let (cookie, csrf) = sessions.get(caller).cloned().unwrap_or_default();
             let mut req = match *m {
                 "get" => browser.get(t.url(&path)),
@@ -89,12 +134,27 @@ async fn every_page_by_every_role() {
             if !cookie.is_empty() {
                 req = req.header("cookie", &cookie);
             }
-            if *m == "post" {
+            if path.ends_with("/import/preview") {
+                // A file of units and people that changes nothing.
+                let file = reqwest::multipart::Part::bytes(b"type,code,name\n".to_vec())
+                    .file_name("org.csv")
+                    .mime_str("text/csv")
+                    .unwrap();
+                req = req.multipart(
+                    reqwest::multipart::Form::new()
+                        .text("csrf", csrf.clone())
+                        .part("file", file),
+                );
+            } else if *m == "post" {
                 let mut form: HashMap<&str, String> = HashMap::from([("csrf", csrf.clone())]);
                 if path.ends_with("/act") {
                     form.insert("action", "advance".into());
                 } else if path.ends_with("/answer") {
                     form.insert("answer", "agree".into());
+                } else if path.contains("/roles") {
+                    form.insert("grant", "center_director".into());
+                } else if path.ends_with("/apply") {
+                    form.extend([("name", "org.csv".into()), ("data", String::new())]);
                 }
                 req = req.form(&form);
             }

@@ -134,12 +134,17 @@ async fn a_link_followed_while_logged_out_lands_on_its_page_after_the_login() {
         "{html}"
     );
 
-    // Filtered by light and by ticket number.
+    // Filtered by light, searched by ticket number or part of the
+    // customer's name (`%` and `_` are themselves, not wildcards).
     for (query, listed) in [
         ("/work?light=green", true),
         ("/work?light=red", false),
-        ("/work?no=YK-W1", true),
-        ("/work?no=YK-NONE", false),
+        ("/work?q=YK-W1", true),
+        ("/work?q=YK-NONE", false),
+        ("/work?q=YK-W", false),
+        ("/work?q=%E7%B2%BE%E5%AF%86", true),
+        ("/work?q=%25", false),
+        ("/work?q=_", false),
         ("/work?light=purple", true),
     ] {
         let html = page_text(&c, &t, query, &cookie).await;

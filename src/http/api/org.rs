@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::app::App;
-use crate::auth::{Principal, permissions, sessions};
+use crate::auth::{Principal, permissions};
 use crate::http::error::{ApiError, Problem};
 use crate::http::extract::{IdPath, JsonBody};
 use crate::org::entity::{person, unit};
@@ -244,17 +244,7 @@ async fn create_person(
     let new = NewPerson::try_from(dto::<PersonForm>(&body)?)?;
     // Every unit the person or one of their roles is in: the admin must
     // administer each one's bureau.
-    let mut bureaus = Vec::new();
-    for code in new.units_touched() {
-        bureaus.push(match code {
-            Some(code) => match org::unit_by_code(&app.db, code.as_str()).await? {
-                Some(u) => Some(org::bureau_of(&u)),
-                // An unknown unit is refused below, with its name.
-                None => continue,
-            },
-            None => None,
-        });
-    }
+    let bureaus = org::bureaus_touched(&app.db, &new).await?;
     if !permissions::may_grant(&p, &bureaus) {
         return Err(ApiError::Forbidden(
             "you do not administer every bureau this person or one of their roles is in".into(),
@@ -305,11 +295,7 @@ async fn deactivate(
     if id == p.person.id {
         return Err(ApiError::Conflict("you cannot deactivate yourself".into()));
     }
-    let txn = app.begin_write().await?;
-    let person = org::deactivate(&txn, id, app.now()).await?;
-    sessions::revoke_all(&txn, id, app.now()).await?;
-    txn.commit().await?;
-    app.credentials.clear();
+    let person = crate::auth::users::deactivate(&app, id).await?;
     let open_tickets = crate::tickets::service::held_by(&app, id).await?;
     Ok(Json(Deactivated {
         person: person_view(&app, person).await?,

@@ -113,6 +113,7 @@ async fn create(
         ("owner" = Option<String>, Query, description = "owner username"),
         ("manager" = Option<String>, Query, description = "manager username"),
         ("ticket_no" = Option<String>, Query),
+        ("q" = Option<String>, Query, description = "the ticket number (exact) or part of the customer's name"),
         ("due_before" = Option<String>, Query, description = "due date before this date (YYYY-MM-DD)"),
         ("due_after" = Option<String>, Query, description = "due date after this date (YYYY-MM-DD)"),
         ("overdue_as_of" = Option<String>, Query, description = "open or paused tickets overdue at this instant (RFC 3339) or at the start of this date"),

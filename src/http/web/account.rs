@@ -35,6 +35,8 @@ struct AccountPage {
     /// A new token, shown this once.
     new_token: Option<String>,
     error: Option<&'static str>,
+    /// The reader administers something: a link to the administration.
+    admin: bool,
 }
 
 async fn render(
@@ -85,6 +87,7 @@ async fn render(
             tokens,
             new_token,
             error,
+            admin: crate::auth::permissions::is_admin(&u.p),
         },
     )
 }
@@ -111,7 +114,7 @@ pub async fn password(
     Form(f): Form<PasswordForm>,
 ) -> Response {
     if !u.csrf_ok(&f.csrf) {
-        return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
+        return super::session::bad_csrf();
     }
     if f.new != f.repeat {
         return render(
@@ -166,7 +169,7 @@ pub async fn revoke_session(
     Form(f): Form<CsrfForm>,
 ) -> Response {
     if !u.csrf_ok(&f.csrf) {
-        return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
+        return super::session::bad_csrf();
     }
     let _ = sessions::revoke(&app, u.p.person.id, id).await;
     Redirect::to("/account").into_response()
@@ -180,7 +183,7 @@ pub async fn revoke_token(
     Form(f): Form<CsrfForm>,
 ) -> Response {
     if !u.csrf_ok(&f.csrf) {
-        return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
+        return super::session::bad_csrf();
     }
     let _ = tokens::revoke(&app, u.p.person.id, id).await;
     Redirect::to("/account").into_response()
@@ -189,7 +192,7 @@ pub async fn revoke_token(
 /// Creates an API token and shows it this once.
 pub async fn create_token(State(app): State<App>, u: WebUser, Form(f): Form<CsrfForm>) -> Response {
     if !u.csrf_ok(&f.csrf) {
-        return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
+        return super::session::bad_csrf();
     }
     let name = f.name.unwrap_or_default();
     let name = match crate::validate::line(name.trim(), 100) {

@@ -19,21 +19,29 @@ use crate::coordination::views::{self as svc, RequestView};
 use crate::org::Role;
 
 /// A request as a page shows it.
+#[derive(Clone)]
 pub struct RequestRow {
     pub v: RequestView,
     pub filed: String,
     pub ticket_no: String,
+    pub customer: String,
     /// Whether the reader's department may still answer it.
     pub mine_to_answer: bool,
+    /// Whether the reader may record the meeting's decision and the
+    /// feedback to the customer (they may act on the ticket).
+    pub minutes: bool,
 }
 
-async fn rows(app: &App, u: &WebUser, views: Vec<RequestView>) -> Vec<RequestRow> {
+pub(super) async fn rows(app: &App, u: &WebUser, views: Vec<RequestView>) -> Vec<RequestRow> {
     let mine = u.p.units_with(Role::Department);
     let mut out = Vec::with_capacity(views.len());
     for v in views {
-        let ticket_no = crate::tickets::store::find_row(app, v.ticket_id)
-            .await
-            .map(|t| t.ticket_no)
+        let t = crate::tickets::store::find_row(app, v.ticket_id).await.ok();
+        let minutes = t.as_ref().is_some_and(|t| {
+            permissions::ticket_access(&u.p, t) == permissions::TicketAccess::Write
+        });
+        let (ticket_no, customer) = t
+            .map(|t| (t.ticket_no, t.customer_name))
             .unwrap_or_default();
         let mine_to_answer = v.state.as_str() == "open"
             && v.targets
@@ -42,7 +50,9 @@ async fn rows(app: &App, u: &WebUser, views: Vec<RequestView>) -> Vec<RequestRow
         out.push(RequestRow {
             filed: local(v.filed_at, app.zone()),
             ticket_no,
+            customer,
             mine_to_answer,
+            minutes,
             v,
         });
     }
@@ -108,13 +118,7 @@ pub async fn inbox(State(app): State<App>, u: WebUser, Query(q): Query<InboxQuer
     let Some(dept) = unit
         .filter(|d| permissions::reads_department(&u.p, d.id, crate::org::service::bureau_of(d)))
     else {
-        return page(
-            StatusCode::NOT_FOUND,
-            super::pages::NotFoundPage {
-                tr: u.tr,
-                csrf: u.csrf().to_string(),
-            },
-        );
+        return super::pages::not_found(&u);
     };
     let mut open = match svc::open_for_department(&app, dept.id).await {
         Ok(v) => v,
@@ -143,24 +147,70 @@ struct RequestPage {
     r: RequestRow,
     back: String,
     error: Option<String>,
+    /// The minutes' forms as typed, and each field's error.
+    d: DecisionForm,
+    fb: FeedbackForm,
+    errors: std::collections::HashMap<String, String>,
+    /// Departments of the ticket's bureau (code, name), for the decision.
+    departments: Vec<(String, String)>,
+    today: String,
+}
+
+/// The meeting's decision as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    meeting_date: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    responsible_department: String,
+    #[serde(default)]
+    due_date: String,
+}
+
+/// The feedback to the customer as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct FeedbackForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    given_on: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// What a request page shows besides the request: a refusal, or the
+/// minutes' forms as typed with their errors.
+#[derive(Default)]
+struct Shown {
+    error: Option<(StatusCode, String)>,
+    d: DecisionForm,
+    fb: FeedbackForm,
+    errors: std::collections::HashMap<String, String>,
 }
 
 /// One request: its ticket, question, the departments asked and their
 /// answers; the answer form for a department still to answer.
 pub async fn request(State(app): State<App>, u: WebUser, Path(id): Path<i64>) -> Response {
-    show(&app, &u, id, None).await
+    show(&app, &u, id, Shown::default()).await
 }
 
-async fn show(app: &App, u: &WebUser, id: i64, error: Option<(StatusCode, String)>) -> Response {
-    let not_found = || {
-        page(
-            StatusCode::NOT_FOUND,
-            super::pages::NotFoundPage {
-                tr: u.tr,
-                csrf: u.csrf().to_string(),
-            },
-        )
+/// The request page after a refused answer.
+async fn refused(app: &App, u: &WebUser, id: i64, status: StatusCode, m: String) -> Response {
+    let x = Shown {
+        error: Some((status, m)),
+        ..Shown::default()
     };
+    show(app, u, id, x).await
+}
+
+async fn show(app: &App, u: &WebUser, id: i64, x: Shown) -> Response {
+    let not_found = || super::pages::not_found(u);
     let Ok(r) = svc::find(app, id).await else {
         return not_found();
     };
@@ -175,8 +225,16 @@ async fn show(app: &App, u: &WebUser, id: i64, error: Option<(StatusCode, String
         return not_found();
     }
     let r = rows(app, u, vec![v]).await.remove(0);
-    let status = error.as_ref().map_or(StatusCode::OK, |e| e.0);
-    let error = error.map(|e| e.1);
+    let departments = if r.minutes {
+        departments_of(app, t.bureau_id).await
+    } else {
+        Vec::new()
+    };
+    let status = match &x.error {
+        Some(e) => e.0,
+        None if !x.errors.is_empty() => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
     page(
         status,
         RequestPage {
@@ -184,9 +242,136 @@ async fn show(app: &App, u: &WebUser, id: i64, error: Option<(StatusCode, String
             csrf: u.csrf().to_string(),
             back: format!("/coordination/{id}"),
             r,
-            error,
+            error: x.error.map(|e| e.1),
+            d: x.d,
+            fb: x.fb,
+            errors: x.errors,
+            departments,
+            today: app.sla().local_date(app.now()).to_string(),
         },
     )
+}
+
+/// The departments of a bureau (code, name).
+async fn departments_of(app: &App, bureau_id: i64) -> Vec<(String, String)> {
+    crate::org::service::all_units(&app.db)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|x| {
+            x.kind == crate::org::UnitKind::Department.as_str() && x.parent_id == Some(bureau_id)
+        })
+        .map(|x| (x.code, x.name))
+        .collect()
+}
+
+/// A minutes form's outcome: back to the request, or the form again with
+/// what was wrong (each field's error, or why the request refused it).
+async fn minutes_outcome(
+    app: &App,
+    u: &WebUser,
+    id: i64,
+    done: Result<RequestView, crate::coordination::ServiceError>,
+    mut x: Shown,
+) -> Response {
+    match done {
+        Ok(_) => Redirect::to(&format!("/coordination/{id}")).into_response(),
+        Err(crate::coordination::ServiceError::Invalid(errors)) => {
+            x.errors = errors.into_iter().map(|e| (e.field, e.message)).collect();
+            show(app, u, id, x).await
+        }
+        Err(e) => {
+            x.error = Some((super::pages::status_of(&e), e.to_string()));
+            show(app, u, id, x).await
+        }
+    }
+}
+
+/// Whether the reader may record the minutes of request `id`: `Err` is
+/// the page to answer (not found when they may not read the request,
+/// forbidden when they may not act on its ticket).
+async fn minutes_allowed(app: &App, u: &WebUser, id: i64) -> Result<(), Response> {
+    let not_found = || super::pages::not_found(u);
+    let r = svc::find(app, id).await.map_err(|_| not_found())?;
+    let v = svc::view(app, r).await.map_err(|_| not_found())?;
+    let t = crate::tickets::store::find_row(app, v.ticket_id)
+        .await
+        .map_err(|_| not_found())?;
+    let asked: Vec<i64> = v.targets.iter().map(|t| t.department_id).collect();
+    if !permissions::reads_request(&u.p, &t, &asked) {
+        return Err(not_found());
+    }
+    match super::pages::ticket_for(app, u, t.id, permissions::TicketAccess::Write).await {
+        Ok(_) => Ok(()),
+        Err(_) => Err((
+            StatusCode::FORBIDDEN,
+            "your role may read this request but not record its minutes",
+        )
+            .into_response()),
+    }
+}
+
+/// Records the weekly meeting's decision on the request.
+pub async fn decision(
+    State(app): State<App>,
+    u: WebUser,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> Response {
+    use crate::coordination::forms::DecisionBody;
+    use crate::coordination::meeting::{NewDecision, record_decision};
+    if !u.csrf_ok(&f.csrf) {
+        return super::session::bad_csrf();
+    }
+    if let Err(res) = minutes_allowed(&app, &u, id).await {
+        return res;
+    }
+    let body = DecisionBody {
+        meeting_date: f.meeting_date.clone(),
+        decision: f.decision.clone(),
+        responsible_department: f.responsible_department.clone(),
+        due_date: f.due_date.clone(),
+    };
+    let done = match NewDecision::try_from(body) {
+        Ok(n) => record_decision(&app, &u.p.actor(), id, n).await,
+        Err(errors) => Err(crate::coordination::ServiceError::Invalid(errors)),
+    };
+    let x = Shown {
+        d: f,
+        ..Shown::default()
+    };
+    minutes_outcome(&app, &u, id, done, x).await
+}
+
+/// Records the feedback given to the customer.
+pub async fn feedback(
+    State(app): State<App>,
+    u: WebUser,
+    Path(id): Path<i64>,
+    Form(f): Form<FeedbackForm>,
+) -> Response {
+    use crate::coordination::forms::{FeedbackBody, NewFeedback};
+    use crate::coordination::meeting::record_feedback;
+    if !u.csrf_ok(&f.csrf) {
+        return super::session::bad_csrf();
+    }
+    if let Err(res) = minutes_allowed(&app, &u, id).await {
+        return res;
+    }
+    let body = FeedbackBody {
+        given_on: f.given_on.clone(),
+        channel: f.channel.clone(),
+        text: f.text.clone(),
+    };
+    let done = match NewFeedback::try_from(body) {
+        Ok(n) => record_feedback(&app, &u.p.actor(), id, n.given_on, n.channel, n.text).await,
+        Err(errors) => Err(crate::coordination::ServiceError::Invalid(errors)),
+    };
+    let x = Shown {
+        fb: f,
+        ..Shown::default()
+    };
+    minutes_outcome(&app, &u, id, done, x).await
 }
 
 #[derive(Deserialize)]
@@ -206,7 +391,7 @@ pub async fn answer(
     Form(f): Form<AnswerForm>,
 ) -> Response {
     if !u.csrf_ok(&f.csrf) {
-        return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
+        return super::session::bad_csrf();
     }
     if headers.contains_key("hx-request") {
         return answer_in_place(&app, &u, id, f).await;
@@ -224,21 +409,13 @@ pub async fn answer(
                 .map(|e| format!("{}: {}", e.field, e.message))
                 .collect::<Vec<_>>()
                 .join("; ");
-            return show(&app, &u, id, Some((StatusCode::UNPROCESSABLE_ENTITY, m))).await;
+            return refused(&app, &u, id, StatusCode::UNPROCESSABLE_ENTITY, m).await;
         }
     };
     match crate::coordination::commands::answer(&app, &u.p.person, id, None, a.answer, a.text).await
     {
         Ok(_) => Redirect::to(&safe_next(f.back.as_deref())).into_response(),
-        Err(e) => {
-            show(
-                &app,
-                &u,
-                id,
-                Some((super::pages::status_of(&e), e.to_string())),
-            )
-            .await
-        }
+        Err(e) => refused(&app, &u, id, super::pages::status_of(&e), e.to_string()).await,
     }
 }
 

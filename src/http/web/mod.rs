@@ -7,19 +7,26 @@ pub mod account;
 pub mod admin;
 pub mod coordination;
 pub mod i18n;
+pub mod meeting;
 pub mod new_ticket;
 pub mod overview;
 pub mod pages;
 pub mod reports;
 pub mod session;
 pub mod ticket;
+pub mod ticket_more;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::app::App;
+
+/// The largest org file the import page takes (its preview carries it
+/// back base64-encoded, a third larger).
+const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -31,13 +38,61 @@ pub fn router() -> Router<App> {
             "/tickets/new",
             get(new_ticket::form).post(new_ticket::create),
         )
+        .route("/tickets/new/category", get(new_ticket::category))
         .route("/tickets/{id}", get(ticket::ticket))
         .route("/tickets/{id}/act", post(ticket::act))
+        .route("/tickets/{id}/reassign", post(ticket_more::reassign))
+        .route("/tickets/{id}/hand-back", post(ticket_more::hand_back))
+        .route(
+            "/tickets/{id}/edit",
+            get(ticket_more::edit_form).post(ticket_more::edit),
+        )
+        .route(
+            "/tickets/{id}/coordination/new",
+            get(ticket_more::request_form),
+        )
+        .route(
+            "/tickets/{id}/coordination",
+            post(ticket_more::file_request),
+        )
         .route("/coordination", get(coordination::inbox))
         .route("/coordination/{id}", get(coordination::request))
         .route("/coordination/{id}/answer", post(coordination::answer))
+        .route("/coordination/{id}/decision", post(coordination::decision))
+        .route("/coordination/{id}/feedback", post(coordination::feedback))
+        .route("/meeting", get(meeting::meeting))
         .route("/reports", get(reports::index))
+        .route("/admin", get(admin::index))
         .route("/admin/org", get(admin::org))
+        .route(
+            "/admin/people",
+            get(admin::people::list).post(admin::people::create),
+        )
+        .route("/admin/people/{id}/roles", post(admin::people::grant))
+        .route(
+            "/admin/people/{id}/roles/remove",
+            post(admin::people::revoke),
+        )
+        .route(
+            "/admin/people/{id}/deactivate",
+            post(admin::people::deactivate),
+        )
+        .route("/admin/import", get(admin::import::form))
+        .route(
+            "/admin/import/preview",
+            post(admin::import::preview).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
+        .route(
+            "/admin/import/apply",
+            post(admin::import::apply).layer(DefaultBodyLimit::max(IMPORT_LIMIT * 2)),
+        )
+        .route("/admin/mail", get(admin::mail::list))
+        .route("/admin/mail/{id}/retry", post(admin::mail::retry))
+        .route("/admin/calendar", get(admin::calendar::show))
+        .route(
+            "/admin/calendar/recompute",
+            post(admin::calendar::recompute),
+        )
         .route("/account", get(account::show))
         .route("/account/password", post(account::password))
         .route("/account/tokens", post(account::create_token))

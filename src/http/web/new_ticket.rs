@@ -54,6 +54,65 @@ struct NewTicketPage {
     voltages: Vec<&'static str>,
     sources: Vec<&'static str>,
     centers: Vec<String>,
+    /// The category the choices so far derive, with its limit.
+    category: String,
+}
+
+/// The category that voltage, sources and new line derive, as the form
+/// shows it: its name and limit (or what is missing).
+fn derived(app: &App, tr: Tr, voltage: &str, sources: &str, new_line: bool) -> String {
+    let (Ok(v), Ok(p)) = (VoltageLevel::parse(voltage), PowerSources::parse(sources)) else {
+        return String::new();
+    };
+    match app.policy.categorize(v, p, new_line) {
+        Some(c) => {
+            let name = match tr.lang {
+                crate::mail::Lang::ZhCn => &c.name_zh,
+                crate::mail::Lang::En => &c.name_en,
+            };
+            format!("{name} · {} {}", c.limit_working_days, tr.t("working_days"))
+        }
+        None => tr.t("no_category").to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(
+    source = r#"<output id="category" class="category">{{ category }}</output>"#,
+    ext = "html"
+)]
+struct CategoryFragment {
+    category: String,
+}
+
+#[derive(Deserialize)]
+pub struct CategoryQuery {
+    #[serde(default)]
+    voltage_level: String,
+    #[serde(default)]
+    power_sources: String,
+    new_line: Option<String>,
+}
+
+/// The derived category, for htmx to show as the choices change.
+pub async fn category(
+    State(app): State<App>,
+    u: WebUser,
+    axum::extract::Query(q): axum::extract::Query<CategoryQuery>,
+) -> Response {
+    let category = derived(
+        &app,
+        u.tr,
+        &q.voltage_level,
+        &q.power_sources,
+        q.new_line.is_some(),
+    );
+    let mut res = page(StatusCode::OK, CategoryFragment { category });
+    res.headers_mut().insert(
+        axum::http::header::VARY,
+        axum::http::HeaderValue::from_static("HX-Request"),
+    );
+    res
 }
 
 async fn centers_of(app: &App, u: &WebUser) -> Vec<String> {
@@ -89,6 +148,13 @@ async fn form_page(
                 .map(|s| s.as_str())
                 .collect(),
             centers: centers_of(app, u).await,
+            category: derived(
+                app,
+                u.tr,
+                &f.voltage_level,
+                &f.power_sources,
+                f.new_line.is_some(),
+            ),
             f,
         },
     )
@@ -109,7 +175,7 @@ pub async fn form(State(app): State<App>, u: WebUser) -> Response {
 /// error.
 pub async fn create(State(app): State<App>, u: WebUser, Form(f): Form<TicketForm>) -> Response {
     if !u.csrf_ok(&f.csrf) {
-        return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
+        return super::session::bad_csrf();
     }
     let capacity: Value = f
         .capacity_kva

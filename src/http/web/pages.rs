@@ -124,7 +124,7 @@ pub async fn logout(
     Form(f): Form<CsrfForm>,
 ) -> Response {
     if !u.csrf_ok(&f.csrf) {
-        return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
+        return super::session::bad_csrf();
     }
     if let Via::Session { id, .. } = u.p.via
         && let Err(e) = sessions::revoke(&app, u.p.person.id, id).await
@@ -164,7 +164,7 @@ struct WorkPage {
     /// The filters as chosen (kept in the form), and as a query for the
     /// next page's link.
     light: String,
-    no: String,
+    search: String,
     filters: String,
 }
 
@@ -173,8 +173,8 @@ pub struct WorkQuery {
     cursor: Option<String>,
     /// green, yellow, red or overdue.
     light: Option<String>,
-    /// A ticket number (exact).
-    no: Option<String>,
+    /// A ticket number (exact) or part of a customer's name.
+    q: Option<String>,
 }
 
 pub(super) fn light_of(l: Option<Light>) -> (&'static str, &'static str) {
@@ -200,12 +200,14 @@ pub async fn work(State(app): State<App>, u: WebUser, Query(q): Query<WorkQuery>
         .light
         .filter(|l| crate::sla::Light::parse(l).is_ok())
         .unwrap_or_default();
-    let no = q.no.map(|n| n.trim().to_string()).unwrap_or_default();
+    let search: String =
+        q.q.map(|n| n.trim().chars().take(100).collect())
+            .unwrap_or_default();
     if !light.is_empty() {
         params.insert("light".to_string(), light.clone());
     }
-    if !no.is_empty() {
-        params.insert("ticket_no".to_string(), no.clone());
+    if !search.is_empty() {
+        params.insert("q".to_string(), search.clone());
     }
     // A cursor that does not read starts from the first page.
     let mut filter = match ListFilter::parse(&params, &app) {
@@ -262,9 +264,9 @@ pub async fn work(State(app): State<App>, u: WebUser, Query(q): Query<WorkQuery>
             name: u.p.person.name.clone(),
             rows,
             next: listed.next_cursor.map(|c| url_encode(&c)),
-            filters: format!("&light={}&no={}", url_encode(&light), url_encode(&no)),
+            filters: format!("&light={}&q={}", url_encode(&light), url_encode(&search)),
             light,
-            no,
+            search,
         },
     )
 }
@@ -284,6 +286,39 @@ pub(super) fn stage_name(app: &App, key: &str, tr: Tr) -> String {
 pub(super) struct NotFoundPage {
     pub(super) tr: Tr,
     pub(super) csrf: String,
+}
+
+/// The page of what does not exist, or is not the reader's to see (404,
+/// as the API).
+pub(super) fn not_found(u: &WebUser) -> Response {
+    page(
+        StatusCode::NOT_FOUND,
+        NotFoundPage {
+            tr: u.tr,
+            csrf: u.csrf().to_string(),
+        },
+    )
+}
+
+/// The ticket `id` if the reader has `need` on it; otherwise the page to
+/// answer: not found (out of scope, as the API), or forbidden (readable,
+/// not theirs to change).
+pub(super) async fn ticket_for(
+    app: &App,
+    u: &WebUser,
+    id: i64,
+    need: crate::auth::permissions::TicketAccess,
+) -> Result<crate::tickets::entity::ticket::Model, Response> {
+    let Ok(t) = crate::tickets::store::find_row(app, id).await else {
+        return Err(not_found(u));
+    };
+    match crate::auth::permissions::check_ticket(app, &u.p, &t, need).await {
+        Ok(()) => Ok(t),
+        Err(crate::error::ServiceError::Forbidden(m)) => {
+            Err((StatusCode::FORBIDDEN, m).into_response())
+        }
+        Err(_) => Err(not_found(u)),
+    }
 }
 
 /// An instant as local time, to the minute.

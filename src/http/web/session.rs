@@ -32,6 +32,15 @@ impl WebUser {
     }
 }
 
+/// The answer to a form whose `csrf` field is missing or wrong.
+pub fn bad_csrf() -> Response {
+    (
+        axum::http::StatusCode::FORBIDDEN,
+        "missing or wrong form token",
+    )
+        .into_response()
+}
+
 /// Where a page that needs a login sends the browser: the login page,
 /// coming back to `path` afterwards.
 pub fn to_login(path: &str) -> Response {

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::i18n::Tr;
-use super::pages::{NotFoundPage, light_of, local, page, stage_name, status_of};
+use super::pages::{light_of, local, page, stage_name, status_of};
 use super::session::WebUser;
 use crate::app::App;
 use crate::auth::permissions::{self, TicketAccess};
@@ -56,6 +56,11 @@ struct TicketPage {
     note: String,
     requests: Vec<crate::coordination::views::RequestView>,
     entries: Vec<crate::reports::accountability::EntryView>,
+    /// The ladder, and who the ticket may go to.
+    people: super::ticket_more::People,
+    /// The reader may act on the ticket (edit, reassign, coordinate).
+    writes: bool,
+    live: bool,
 }
 
 /// A ticket: header, deadline and why, stages, history with its check,
@@ -65,22 +70,14 @@ pub async fn ticket(State(app): State<App>, u: WebUser, Path(id): Path<i64>) -> 
 }
 
 /// The ticket page, with a refused action's message and typed note.
-async fn render_ticket(
+pub(super) async fn render_ticket(
     app: &App,
     u: &WebUser,
     id: i64,
     refused: Option<(StatusCode, String, String)>,
 ) -> Response {
     let app = app.clone();
-    let not_found = || {
-        page(
-            StatusCode::NOT_FOUND,
-            NotFoundPage {
-                tr: u.tr,
-                csrf: u.csrf().to_string(),
-            },
-        )
-    };
+    let not_found = || super::pages::not_found(u);
     let Ok(loaded) = crate::tickets::service::load(&app, id).await else {
         return not_found();
     };
@@ -94,6 +91,7 @@ async fn render_ticket(
         .await
         .is_ok();
     let t = crate::tickets::service::show(&app, loaded, None);
+    let people = super::ticket_more::people(&app, u, &t, writes).await;
     let (explain, events, chain, requests, mut entries) = match tokio::try_join!(
         crate::tickets::service::explain(&app, id, None),
         crate::tickets::service::events(&app, id),
@@ -206,6 +204,9 @@ async fn render_ticket(
             note: refused.map(|(_, _, n)| n).unwrap_or_default(),
             requests,
             entries,
+            people,
+            writes,
+            live: matches!(t.status.as_str(), "open" | "paused"),
             t,
         },
     )
@@ -242,7 +243,7 @@ pub async fn act(
     use crate::tickets::actions::Action;
     use crate::tickets::input::ActionBody;
     if !u.csrf_ok(&f.csrf) {
-        return (StatusCode::FORBIDDEN, "missing or wrong form token").into_response();
+        return super::session::bad_csrf();
     }
     let note = f.note.clone().unwrap_or_default();
     let refuse = |status: StatusCode, m: String| (status, m, note.clone());

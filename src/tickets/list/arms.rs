@@ -201,6 +201,22 @@ pub(super) fn plan(app: &App, f: &ListFilter, r: &Resolved) -> PagePlan {
     if let Some(no) = &f.ticket_no {
         narrow = narrow.add(C::TicketNo.eq(no.clone()));
     }
+    if let Some(q) = &f.search {
+        // `%`, `_` and the escape itself stand for themselves.
+        let escaped: String = q
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        narrow = narrow.add(
+            Condition::any().add(C::TicketNo.eq(q.clone())).add(
+                C::CustomerName
+                    .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+            ),
+        );
+    }
     if let Some(id) = r.manager {
         narrow = narrow.add(C::ManagerId.eq(id));
     }

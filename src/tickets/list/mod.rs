@@ -52,6 +52,8 @@ pub struct ListFilter {
     /// Manager username.
     pub manager: Option<String>,
     pub ticket_no: Option<String>,
+    /// A search: the ticket number (exact) or part of the customer's name.
+    pub search: Option<String>,
     pub due_before: Option<NaiveDate>,
     pub due_after: Option<NaiveDate>,
     pub overdue_as_of: Option<DateTime<Utc>>,
@@ -111,6 +113,9 @@ impl ListFilter {
                 "owner" => f.owner = Some(v.into()),
                 "manager" => f.manager = Some(v.into()),
                 "ticket_no" => f.ticket_no = Some(v.into()),
+                "q" if v.is_empty() => {}
+                "q" if v.chars().count() <= 100 => f.search = Some(v.into()),
+                "q" => err(k, "is longer than 100 characters".into()),
                 "due_before" | "due_after" => match date(v) {
                     Ok(d) if k == "due_before" => f.due_before = Some(d),
                     Ok(d) => f.due_after = Some(d),

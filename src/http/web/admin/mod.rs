@@ -1,6 +1,12 @@
-//! Administration, first page: the organisation of the bureaus the reader
-//! administers — each unit with who holds which role there, vacancies
-//! marked (the vacancy mail links here).
+//! Administration: the organisation of the bureaus the reader administers
+//! (each unit with who holds which role there, vacancies marked; the
+//! vacancy mail links here), people, the org import with its preview, the
+//! mail outbox and the calendar.
+
+pub mod calendar;
+pub mod import;
+pub mod mail;
+pub mod people;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -26,7 +32,7 @@ struct UnitRow {
 }
 
 #[derive(Template)]
-#[template(path = "web/org.html")]
+#[template(path = "web/admin_org.html")]
 struct OrgPage {
     tr: Tr,
     csrf: String,
@@ -58,6 +64,44 @@ fn roles_of(kind: &str) -> Vec<(Role, &'static str)> {
     }
 }
 
+/// The refusal a person who administers nothing here gets.
+pub(super) fn admins_only(u: &WebUser) -> Response {
+    (StatusCode::FORBIDDEN, u.tr.t("admins_only")).into_response()
+}
+
+/// A page could not read the database.
+pub(super) fn db_down() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the database did not answer",
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "web/admin.html")]
+struct AdminIndex {
+    tr: Tr,
+    csrf: String,
+    /// Installation-wide: the import, the outbox and the calendar too.
+    wide: bool,
+}
+
+/// The administration's start page: what the reader may administer.
+pub async fn index(u: WebUser) -> Response {
+    if !permissions::is_admin(&u.p) {
+        return admins_only(&u);
+    }
+    page(
+        StatusCode::OK,
+        AdminIndex {
+            wide: permissions::administers(&u.p, None),
+            csrf: u.csrf().to_string(),
+            tr: u.tr,
+        },
+    )
+}
+
 /// The organisation of the bureaus the reader administers.
 pub async fn org(State(app): State<App>, u: WebUser, Query(q): Query<OrgQuery>) -> Response {
     let units = crate::org::service::all_units(&app.db)
@@ -68,17 +112,13 @@ pub async fn org(State(app): State<App>, u: WebUser, Query(q): Query<OrgQuery>) 
         .filter(|x| permissions::administers(&u.p, Some(crate::org::service::bureau_of(x))))
         .collect();
     if visible.is_empty() {
-        return (StatusCode::FORBIDDEN, u.tr.t("admins_only")).into_response();
+        return admins_only(&u);
     }
     let (Ok(assignments), Ok(people)) = (
         role_assignment::Entity::find().all(&app.db).await,
         person::Entity::find().all(&app.db).await,
     ) else {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the database did not answer",
-        )
-            .into_response();
+        return db_down();
     };
     let name_of = |id: i64| {
         people
