@@ -557,3 +557,76 @@ async fn a_department_member_answers_from_the_inbox() {
     c.close().await.unwrap();
     t.stop().await;
 }
+
+#[tokio::test]
+async fn an_admin_imports_an_org_file_after_the_preview() {
+    let t = TestApp::spawn(local("2026-03-02 09:00")).await;
+    yekuo::auth::users::set_password(&t.app, "root", Some("correct horse battery".into()))
+        .await
+        .unwrap();
+    let bad = t.dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "type,code,name,kind,parent,email,unit,roles\nperson,mgr-zhou,周敏,,,not-an-address,GZ-JJ,manager\n",
+    )
+    .unwrap();
+    let good = t.dir.path().join("org.csv");
+    std::fs::write(
+        &good,
+        "type,code,name,kind,parent,email,unit,roles\n\
+         unit,GZ-JJ,开发区供电服务中心,service_center,GZ,,,\n\
+         person,mgr-zhou,周敏,,,zhou@example.cn,GZ-JJ,manager\n",
+    )
+    .unwrap();
+    let d = driver().await;
+    let c = browser(&d, 1280, 900).await;
+    c.goto(&t.url("/admin/import")).await.unwrap();
+    fill(&c, "input[name=username]", "root").await;
+    fill(&c, "input[name=password]", "correct horse battery").await;
+    press(&c, "button.primary").await;
+    arrive(&c, &t.url("/admin/import")).await;
+    // A bad file: every bad line named, nothing written.
+    c.find(Locator::Css("input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(bad.to_str().unwrap())
+        .await
+        .unwrap();
+    press(&c, "form.import-file button.primary").await;
+    let text = main_text(&c).await;
+    assert!(
+        text.contains("文件未导入") && text.contains("not-an-address"),
+        "{text}"
+    );
+    // The good file: the preview lists the changes and writes nothing.
+    c.find(Locator::Css("input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(good.to_str().unwrap())
+        .await
+        .unwrap();
+    press(&c, "form.import-file button.primary").await;
+    let text = main_text(&c).await;
+    assert!(text.contains("预览") && text.contains("mgr-zhou"), "{text}");
+    let none = yekuo::org::service::person_by_username(&t.app.db, "mgr-zhou")
+        .await
+        .unwrap();
+    assert!(none.is_none(), "the preview wrote nothing");
+    only_from(&c, &t.base).await;
+    // Applied: the unit and the manager exist.
+    press(&c, "form.import-apply button.primary").await;
+    let text = main_text(&c).await;
+    assert!(text.contains("已导入"), "{text}");
+    let zhou = yekuo::org::service::person_by_username(&t.app.db, "mgr-zhou")
+        .await
+        .unwrap()
+        .expect("imported");
+    let unit = yekuo::org::service::unit_by_code(&t.app.db, "GZ-JJ")
+        .await
+        .unwrap()
+        .expect("imported");
+    assert_eq!(zhou.unit_id, Some(unit.id));
+    no_console_errors(&c, &[422]).await;
+    c.close().await.unwrap();
+    t.stop().await;
+}

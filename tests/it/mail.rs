@@ -24,7 +24,7 @@ use yekuo::mail::{
 const START: &str = "2026-03-02 09:00";
 
 /// An app whose mail goes to a fresh SMTP listener, with `extra` `[mail]` keys.
-async fn with_smtp(extra: &str) -> (TestApp, SmtpServer, Transport) {
+pub(crate) async fn with_smtp(extra: &str) -> (TestApp, SmtpServer, Transport) {
     let smtp = SmtpServer::start().await;
     let toml = format!(
         "[mail]\ntransport = \"smtp\"\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\n\
@@ -40,7 +40,7 @@ fn addr(s: &str) -> EmailAddress {
     EmailAddress::parse(s).unwrap()
 }
 
-fn plain(key: &str, to: &str) -> OutboxMail {
+pub(crate) fn plain(key: &str, to: &str) -> OutboxMail {
     OutboxMail {
         idempotency_key: key.into(),
         to: vec![addr(to)],
@@ -56,7 +56,7 @@ fn plain(key: &str, to: &str) -> OutboxMail {
     }
 }
 
-async fn put(t: &TestApp, m: OutboxMail) -> bool {
+pub(crate) async fn put(t: &TestApp, m: OutboxMail) -> bool {
     mail::enqueue(&t.app.db, &t.app.config.raw.mail, m, t.app.now())
         .await
         .unwrap()

@@ -30,3 +30,5 @@ mod serve;
 mod tickets_api;
 mod trust;
 mod web;
+mod web_admin;
+mod web_minutes;

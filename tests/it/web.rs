@@ -8,24 +8,29 @@ use common::{TestApp, expect, form_token, local, page_text};
 use reqwest::redirect::Policy;
 use serde_json::{Value, json};
 
-fn browser() -> reqwest::Client {
+pub(crate) fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(Policy::none())
         .build()
         .unwrap()
 }
 
-fn location(res: &reqwest::Response) -> String {
+pub(crate) fn location(res: &reqwest::Response) -> String {
     res.headers()["location"].to_str().unwrap().to_string()
 }
 
 /// The session cookie a response sets.
-fn session(res: &reqwest::Response) -> String {
+pub(crate) fn session(res: &reqwest::Response) -> String {
     let set = res.headers()["set-cookie"].to_str().unwrap();
     set.split(';').next().unwrap().to_string()
 }
 
-async fn log_in(t: &TestApp, c: &reqwest::Client, user: &str, next: &str) -> reqwest::Response {
+pub(crate) async fn log_in(
+    t: &TestApp,
+    c: &reqwest::Client,
+    user: &str,
+    next: &str,
+) -> reqwest::Response {
     c.post(t.url("/login"))
         .form(&[
             ("username", user),
