@@ -365,13 +365,23 @@ async fn screenshots() {
     let v = t
         .create_ticket(json!({"ticket_no": "YK-2026-0105", "accepted_on": "2026-02-24", "customer_name": "广州天河精工科技有限公司"}))
         .await;
-    t.post_ok(
+    let r = t.post_ok(
         &format!("/api/v1/tickets/{}/coordination", v["id"]),
-        &json!({"subject": "高可靠性供电费", "question": "双电源客户是否收取高可靠性供电费？", "category": "high_reliability_fee", "departments": ["GZ-MKT"]}),
+        &json!({"subject": "高可靠性供电费", "question": "双电源客户是否收取高可靠性供电费？", "category": "high_reliability_fee", "departments": ["GZ-MKT", "GZ-PLAN"]}),
         201,
     )
     .await;
-    for user in ["mgr-li", "dept-lin"] {
+    let org = t.dir.path().join("org.csv");
+    std::fs::write(
+        &org,
+        "type,code,name,kind,parent,email,unit,roles\n\
+         unit,GZ-JJ,开发区供电服务中心,service_center,GZ,,,\n\
+         person,mgr-zhou,周敏,,,zhou@example.cn,GZ-JJ,manager\n\
+         person,dir-chen,陈主任,,,chen@example.cn,GZ-TH,center_director;manager\n",
+    )
+    .unwrap();
+    const PEOPLE: [&str; 5] = ["mgr-li", "dept-lin", "dir-chen", "head-wu", "root"];
+    for user in PEOPLE {
         yekuo::auth::users::set_password(&t.app, user, Some("correct horse battery".into()))
             .await
             .unwrap();
@@ -386,7 +396,7 @@ async fn screenshots() {
         ("en", "phone", 390, 844),
     ] {
         // English pages for people who chose English.
-        for user in ["mgr-li", "dept-lin"] {
+        for user in PEOPLE {
             use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
             let p = yekuo::org::service::person_by_username(&t.app.db, user)
                 .await
@@ -414,6 +424,28 @@ async fn screenshots() {
                 "dept-lin",
                 vec![("inbox", "/coordination?department=GZ-MKT".to_string())],
             ),
+            (
+                "dir-chen",
+                vec![
+                    ("meeting", "/meeting".to_string()),
+                    ("request", format!("/coordination/{}", r["id"])),
+                ],
+            ),
+            (
+                "head-wu",
+                vec![
+                    ("overview", "/overview".to_string()),
+                    ("reports", "/reports".to_string()),
+                ],
+            ),
+            (
+                "root",
+                vec![
+                    ("people", "/admin/people?unit=GZ-TH".to_string()),
+                    ("calendar", "/admin/calendar".to_string()),
+                    ("import-preview", "/admin/import".to_string()),
+                ],
+            ),
         ] {
             let c = browser_in(&d, w, h, lang).await;
             c.goto(&t.url("/login")).await.unwrap();
@@ -429,6 +461,15 @@ async fn screenshots() {
             press(&c, "button.primary").await;
             for (name, path) in pages {
                 c.goto(&t.url(&path)).await.unwrap();
+                if name == "import-preview" {
+                    c.find(Locator::Css("input[type=file]"))
+                        .await
+                        .unwrap()
+                        .send_keys(org.to_str().unwrap())
+                        .await
+                        .unwrap();
+                    press(&c, "form.import-file button.primary").await;
+                }
                 // The whole page, as tall as it is.
                 let tall = c
                     .execute("return document.documentElement.scrollHeight", vec![])
@@ -466,13 +507,31 @@ async fn an_auditor_downloads_the_overdue_report_as_a_workbook() {
     press(&c, "button.primary").await;
     arrive(&c, &t.url("/reports")).await;
     only_from(&c, &t.base).await;
-    // What the overdue form asks for, fetched with the browser's session.
+    // The overdue report's page: a chart, the table, its downloads.
+    press(&c, "form.report-overdue button.primary").await;
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .starts_with(&t.url("/reports/overdue?"))
+    );
+    let text = main_text(&c).await;
+    assert!(text.contains("YK-R1"), "{text}");
+    let bars = c
+        .execute(
+            "return document.querySelectorAll('svg.chart rect').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(bars, json!(1), "one service center, one bar");
+    only_from(&c, &t.base).await;
+    // The workbook the page links to, fetched with the browser's session.
     let got = c
         .execute_async(
             "const done = arguments[arguments.length - 1];
-             const f = document.querySelector('form.report-overdue');
-             const url = f.action + '?' + new URLSearchParams(new FormData(f)).toString();
-             fetch(url).then(async r => {
+             fetch(document.querySelector('a.download-xlsx').href).then(async r => {
                const b = new Uint8Array(await r.arrayBuffer());
                done([r.status, r.headers.get('content-type'), r.headers.get('content-disposition'), b[0], b[1]]);
              });",

@@ -32,3 +32,4 @@ mod trust;
 mod web;
 mod web_admin;
 mod web_minutes;
+mod web_reports;

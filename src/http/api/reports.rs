@@ -125,12 +125,25 @@ async fn durations_report(
     p: Principal,
     q: QueryMap,
 ) -> Result<Response, ApiError> {
-    let ((scope, period), format) = period_scope_and_format(&app, &p, &q).await?;
+    durations_of(&app, &p, &q).await?.send(&app, &p)
+}
+
+/// The durations report the parameters ask for.
+pub(crate) async fn durations_of(
+    app: &App,
+    p: &Principal,
+    q: &QueryMap,
+) -> Result<Built<crate::reports::durations::DurationsReport>, ApiError> {
+    let ((scope, period), format) = period_scope_and_format(app, p, q).await?;
     // A closed month is read from its snapshot.
-    let compute = crate::reports::durations::report(&app, scope, period);
-    let (r, label) =
-        crate::reports::snapshots::frozen_or(&app, scope, period, "durations", compute).await?;
-    labelled(send(&app, &p, r, format)?, label)
+    let compute = crate::reports::durations::report(app, scope, period);
+    let (report, snapshot) =
+        crate::reports::snapshots::frozen_or(app, scope, period, "durations", compute).await?;
+    Ok(Built {
+        report,
+        format,
+        snapshot,
+    })
 }
 
 /// Workload per customer manager now: open tickets managed and owned,
@@ -151,9 +164,22 @@ async fn workload_report(
     p: Principal,
     q: QueryMap,
 ) -> Result<Response, ApiError> {
-    let ((scope, period), format) = period_scope_and_format(&app, &p, &q).await?;
-    let r = crate::reports::workload::report(&app, scope, period).await?;
-    send(&app, &p, r, format)
+    workload_of(&app, &p, &q).await?.send(&app, &p)
+}
+
+/// The workload report the parameters ask for.
+pub(crate) async fn workload_of(
+    app: &App,
+    p: &Principal,
+    q: &QueryMap,
+) -> Result<Built<crate::reports::workload::WorkloadReport>, ApiError> {
+    let ((scope, period), format) = period_scope_and_format(app, p, q).await?;
+    let report = crate::reports::workload::report(app, scope, period).await?;
+    Ok(Built {
+        report,
+        format,
+        snapshot: None,
+    })
 }
 
 /// All-stage compliance (达标) of the tickets closed in a period (the last
@@ -174,21 +200,46 @@ async fn compliance_report(
     p: Principal,
     q: QueryMap,
 ) -> Result<Response, ApiError> {
-    let ((scope, period), format) = period_scope_and_format(&app, &p, &q).await?;
-    // A closed month is read from its snapshot.
-    let compute = crate::reports::compliance::report(&app, scope, period);
-    let (r, label) =
-        crate::reports::snapshots::frozen_or(&app, scope, period, "compliance", compute).await?;
-    labelled(send(&app, &p, r, format)?, label)
+    compliance_of(&app, &p, &q).await?.send(&app, &p)
 }
 
-/// Marks a response read from a monthly snapshot (`Yekuo-Snapshot: 2026-05 v1`).
-fn labelled(mut res: Response, snapshot: Option<String>) -> Result<Response, ApiError> {
-    if let Some(label) = snapshot {
-        let v = HeaderValue::from_str(&label).map_err(|e| ApiError::Internal(e.into()))?;
-        res.headers_mut().insert("yekuo-snapshot", v);
+/// The compliance report the parameters ask for.
+pub(crate) async fn compliance_of(
+    app: &App,
+    p: &Principal,
+    q: &QueryMap,
+) -> Result<Built<ComplianceReport>, ApiError> {
+    let ((scope, period), format) = period_scope_and_format(app, p, q).await?;
+    // A closed month is read from its snapshot.
+    let compute = crate::reports::compliance::report(app, scope, period);
+    let (report, snapshot) =
+        crate::reports::snapshots::frozen_or(app, scope, period, "compliance", compute).await?;
+    Ok(Built {
+        report,
+        format,
+        snapshot,
+    })
+}
+
+/// A report computed for its parameters: the report, the file format asked
+/// for (`None`: JSON), and the monthly snapshot it was read from, if any.
+pub(crate) struct Built<R> {
+    pub report: R,
+    pub format: Option<FileFormat>,
+    pub snapshot: Option<String>,
+}
+
+impl<R: Export> Built<R> {
+    /// The answer: the report in its format, a snapshot marked
+    /// (`Yekuo-Snapshot: 2026-05 v1`).
+    fn send(self, app: &App, p: &Principal) -> Result<Response, ApiError> {
+        let mut res = send(app, p, self.report, self.format)?;
+        if let Some(label) = self.snapshot {
+            let v = HeaderValue::from_str(&label).map_err(|e| ApiError::Internal(e.into()))?;
+            res.headers_mut().insert("yekuo-snapshot", v);
+        }
+        Ok(res)
     }
-    Ok(res)
 }
 
 /// `format=`: `None` (JSON) or a file; `None` inside when refused.
@@ -253,20 +304,33 @@ async fn overdue_report(
     p: Principal,
     q: QueryMap,
 ) -> Result<Response, ApiError> {
+    overdue_of(&app, &p, &q).await?.send(&app, &p)
+}
+
+/// The overdue report the parameters ask for.
+pub(crate) async fn overdue_of(
+    app: &App,
+    p: &Principal,
+    q: &QueryMap,
+) -> Result<Built<OverdueReport>, ApiError> {
     let mut e = Errors::default();
-    known(&q, &["as_of", "unit", "format"], &mut e);
+    known(q, &["as_of", "unit", "format"], &mut e);
     let as_of = e.take(
         "as_of",
         crate::reports::parse_as_of(q.0.get("as_of").map(String::as_str), &app.sla()),
     );
-    let format = format_param(&q, &mut e);
-    let unit = unit_param(&app, &q, &mut e).await?;
+    let format = format_param(q, &mut e);
+    let unit = unit_param(app, q, &mut e).await?;
     let (as_of, format) = e
         .finish(as_of.zip(format))
         .map_err(|errors: Vec<FieldError>| ApiError::Invalid(errors))?;
-    let scope = permissions::report_scope(&p, unit.as_ref())?;
-    let report = overdue::report(&app, scope, as_of).await?;
-    send(&app, &p, report, format)
+    let scope = permissions::report_scope(p, unit.as_ref())?;
+    let report = overdue::report(app, scope, as_of).await?;
+    Ok(Built {
+        report,
+        format,
+        snapshot: None,
+    })
 }
 
 /// The scope and filter of the accountability register: `unit`, `from`,
@@ -351,12 +415,25 @@ async fn accountability_report(
     p: Principal,
     q: QueryMap,
 ) -> Result<Response, ApiError> {
+    accountability_of(&app, &p, &q).await?.send(&app, &p)
+}
+
+/// The accountability register the parameters ask for.
+pub(crate) async fn accountability_of(
+    app: &App,
+    p: &Principal,
+    q: &QueryMap,
+) -> Result<Built<crate::reports::accountability::AccountabilityReport>, ApiError> {
     let mut e = Errors::default();
-    let format = format_param(&q, &mut e);
-    let (scope, filter) = register_params_with(&app, &p, &q, &["format"], e).await?;
+    let format = format_param(q, &mut e);
+    let (scope, filter) = register_params_with(app, p, q, &["format"], e).await?;
     // A bad format was refused with the other parameters.
-    let r = crate::reports::accountability::report(&app, scope, filter).await?;
-    send(&app, &p, r, format.flatten())
+    let report = crate::reports::accountability::report(app, scope, filter).await?;
+    Ok(Built {
+        report,
+        format: format.flatten(),
+        snapshot: None,
+    })
 }
 
 /// How departments answer coordination requests filed in a period (the
@@ -377,9 +454,22 @@ async fn coordination_report(
     p: Principal,
     q: QueryMap,
 ) -> Result<Response, ApiError> {
-    let ((scope, period), format) = period_scope_and_format(&app, &p, &q).await?;
-    let r = crate::reports::coordination::report(&app, scope, period).await?;
-    send(&app, &p, r, format)
+    coordination_of(&app, &p, &q).await?.send(&app, &p)
+}
+
+/// The coordination report the parameters ask for.
+pub(crate) async fn coordination_of(
+    app: &App,
+    p: &Principal,
+    q: &QueryMap,
+) -> Result<Built<crate::reports::coordination::CoordinationReport>, ApiError> {
+    let ((scope, period), format) = period_scope_and_format(app, p, q).await?;
+    let report = crate::reports::coordination::report(app, scope, period).await?;
+    Ok(Built {
+        report,
+        format,
+        snapshot: None,
+    })
 }
 
 /// A closed month's reports as frozen for a bureau or service center

@@ -11,6 +11,7 @@ pub mod meeting;
 pub mod new_ticket;
 pub mod overview;
 pub mod pages;
+pub mod report_view;
 pub mod reports;
 pub mod session;
 pub mod ticket;
@@ -62,6 +63,7 @@ pub fn router() -> Router<App> {
         .route("/coordination/{id}/feedback", post(coordination::feedback))
         .route("/meeting", get(meeting::meeting))
         .route("/reports", get(reports::index))
+        .route("/reports/{kind}", get(report_view::view))
         .route("/admin", get(admin::index))
         .route("/admin/org", get(admin::org))
         .route(

@@ -1,6 +1,6 @@
-//! The reports page: each report with its parameters, downloaded as XLSX
-//! or CSV (or read as JSON) from the reports API with the browser's
-//! session; the scopes offered are the units the reader oversees.
+//! The reports page: each report with its parameters, shown on its own
+//! page (`report_view`) with a chart, its table and its downloads; the
+//! scopes offered are the units the reader oversees.
 
 use askama::Template;
 use axum::extract::State;
@@ -23,12 +23,11 @@ struct ReportsPage {
     kinds: Vec<(&'static str, &'static str)>,
     from: String,
     to: String,
-    today: String,
 }
 
 /// The units `u` may report on: their bureaus (head, deputy head,
 /// auditor) with their service centers, and the centers they direct.
-async fn units(app: &App, u: &WebUser) -> Vec<(String, String)> {
+pub(super) async fn units(app: &App, u: &WebUser) -> Vec<(String, String)> {
     let bureaus =
         u.p.bureaus_with(&[Role::Head, Role::DeputyHead, Role::Auditor]);
     let centers = u.p.units_with(Role::CenterDirector);
@@ -56,17 +55,9 @@ pub async fn index(State(app): State<App>, u: WebUser) -> Response {
             tr: u.tr,
             csrf: u.csrf().to_string(),
             units: units(&app, &u).await,
-            kinds: vec![
-                ("overdue", "report_overdue"),
-                ("compliance", "report_compliance"),
-                ("durations", "report_durations"),
-                ("workload", "report_workload"),
-                ("coordination", "report_coordination"),
-                ("accountability", "report_accountability"),
-            ],
+            kinds: super::report_view::KINDS.to_vec(),
             from: from.to_string(),
             to: to.to_string(),
-            today: today.to_string(),
         },
     )
 }
