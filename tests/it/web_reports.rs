@@ -131,3 +131,102 @@ async fn each_report_has_a_page_with_a_chart_its_csv_table_and_its_files() {
     assert_eq!(res.status(), 403);
     t.stop().await;
 }
+
+#[tokio::test]
+async fn an_auditor_records_accountability_on_a_ticket_and_its_completion() {
+    let t = TestApp::spawn(local("2026-06-01 09:00")).await;
+    let v = t
+        .create_ticket(json!({"ticket_no": "YK-A1", "accepted_on": "2026-01-05"}))
+        .await;
+    let id = v["id"].as_i64().unwrap();
+    yekuo::auth::users::set_password(&t.app, "aud-he", Some("correct horse battery".into()))
+        .await
+        .unwrap();
+    let c = browser();
+    let cookie = session(&log_in(&t, &c, "aud-he", "/account").await);
+    let page = format!("/tickets/{id}");
+    let html = page_text(&c, &t, &page, &cookie).await;
+    let csrf = common::form_token(&html);
+    assert!(html.contains(&format!("href=\"/tickets/{id}/accountability/new\"")));
+    let form = page_text(
+        &c,
+        &t,
+        &format!("/tickets/{id}/accountability/new"),
+        &cookie,
+    )
+    .await;
+    assert!(
+        form.contains("mgr-li"),
+        "the owner at the breach is the default: {form}"
+    );
+    // No text: said at its field, the kind chosen kept.
+    let post = |body: Vec<(&'static str, String)>, path: String| {
+        let c = c.clone();
+        let cookie = cookie.clone();
+        let url = t.url(&path);
+        async move {
+            c.post(url)
+                .header("cookie", cookie)
+                .form(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let record = format!("/tickets/{id}/accountability");
+    let res = post(
+        vec![
+            ("csrf", csrf.clone()),
+            ("kind", "circular".into()),
+            ("text", "".into()),
+        ],
+        record.clone(),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("value=\"circular\" selected"));
+    let res = post(
+        vec![
+            ("csrf", csrf.clone()),
+            ("kind", "circular".into()),
+            ("persons", "".into()),
+            ("date", "2026-06-01".into()),
+            ("text", "超期通报".into()),
+        ],
+        record,
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let html = page_text(&c, &t, &page, &cookie).await;
+    assert!(html.contains("超期通报") && html.contains("complete-entry"));
+    let entry = html
+        .split("action=\"/accountability/")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap()
+        .to_string();
+    let complete = format!("/accountability/{entry}/complete");
+    let res = post(
+        vec![("csrf", csrf.clone()), ("note", " ".into())],
+        complete.clone(),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let res = post(
+        vec![("csrf", csrf.clone()), ("note", "已在全局通报".into())],
+        complete.clone(),
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let html = page_text(&c, &t, &page, &cookie).await;
+    assert!(html.contains("已在全局通报") && !html.contains("complete-entry"));
+    // Once only.
+    let res = post(
+        vec![("csrf", csrf.clone()), ("note", "再次".into())],
+        complete,
+    )
+    .await;
+    assert_eq!(res.status(), 409);
+    t.stop().await;
+}

@@ -4,6 +4,7 @@
 //! the browser to it and back (`session`). Assets are embedded.
 
 pub mod account;
+pub mod accountability;
 pub mod admin;
 pub mod coordination;
 pub mod i18n;
@@ -44,6 +45,15 @@ pub fn router() -> Router<App> {
         .route("/tickets/{id}/act", post(ticket::act))
         .route("/tickets/{id}/reassign", post(ticket_more::reassign))
         .route("/tickets/{id}/hand-back", post(ticket_more::hand_back))
+        .route(
+            "/tickets/{id}/accountability/new",
+            get(accountability::form),
+        )
+        .route("/tickets/{id}/accountability", post(accountability::record))
+        .route(
+            "/accountability/{id}/complete",
+            post(accountability::complete),
+        )
         .route(
             "/tickets/{id}/edit",
             get(ticket_more::edit_form).post(ticket_more::edit),

@@ -61,6 +61,8 @@ struct TicketPage {
     /// The reader may act on the ticket (edit, reassign, coordinate).
     writes: bool,
     live: bool,
+    /// The reader records the bureau's accountability (an auditor).
+    audits: bool,
 }
 
 /// A ticket: header, deadline and why, stages, history with its check,
@@ -207,6 +209,7 @@ pub(super) async fn render_ticket(
             people,
             writes,
             live: matches!(t.status.as_str(), "open" | "paused"),
+            audits: permissions::records_accountability(&u.p, t.bureau_id),
             t,
         },
     )
