@@ -300,3 +300,45 @@ async fn the_new_ticket_form_derives_the_category_as_the_choices_change() {
     );
     t.stop().await;
 }
+
+#[tokio::test]
+async fn the_overview_names_departments_late_with_an_answer_and_my_work_whom_a_ticket_goes_to_next()
+{
+    let t = TestApp::spawn(local("2026-03-02 10:00")).await;
+    let v = t
+        .create_ticket(json!({"ticket_no": "YK-O1", "accepted_on": "2026-03-02"}))
+        .await;
+    t.post_ok(
+        &format!("/api/v1/tickets/{}/coordination", v["id"]),
+        &json!({"subject": "接入点", "question": "请确认接入点", "category": "grid_works", "departments": ["GZ-MKT", "GZ-PLAN"]}),
+        201,
+    )
+    .await;
+    t.post_ok(
+        &format!("/api/v1/tickets/{}/coordination", v["id"]),
+        &json!({"subject": "方案", "question": "请确认方案", "category": "grid_works", "departments": ["GZ-MKT"]}),
+        201,
+    )
+    .await;
+    let c = browser();
+    let (cookie, _) = signed_in(&t, &c, "head-wu").await;
+    let html = page_text(&c, &t, "/overview", &cookie).await;
+    assert!(
+        html.contains("没有部门超期未答复"),
+        "answer day not over yet"
+    );
+    // Two working days on, nothing answered: 市场部 owes two, 规划部 one.
+    // (Sessions end after their idle time: a new one.)
+    t.clock.advance(chrono::Duration::days(2));
+    let (cookie, _) = signed_in(&t, &c, "head-wu").await;
+    let html = page_text(&c, &t, "/overview", &cookie).await;
+    let late = html.split("class=\"card late-answers\"").nth(1).unwrap();
+    assert!(
+        late.contains("<td>市场部</td><td class=\"error\">2</td></tr><tr><td>规划部</td><td class=\"error\">1</td>"),
+        "{late}"
+    );
+    let (li, _) = signed_in(&t, &c, "mgr-li").await;
+    let html = page_text(&c, &t, "/work", &li).await;
+    assert!(html.contains("→ 供电服务中心主任"), "{html}");
+    t.stop().await;
+}

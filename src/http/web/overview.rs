@@ -37,6 +37,40 @@ struct OverviewPage {
     levels: Vec<(i32, u64)>,
     stages: Vec<(String, u64)>,
     worst: Vec<Worst>,
+    /// (department, open requests past their answer day still waiting on
+    /// it), the most first.
+    late: Vec<(String, u64)>,
+}
+
+/// Per department, the open requests on tickets of `scope` that are past
+/// their answer day and still wait on its answer; the most first.
+async fn late_answers(app: &App, scope: ReportScope) -> Result<Vec<(String, u64)>, ServiceError> {
+    use crate::coordination::entity::request;
+    use sea_orm::QueryTrait;
+    let in_scope = ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::Id)
+        .filter(scope.condition())
+        .into_query();
+    let open = request::Entity::find()
+        .filter(request::Column::State.eq(request::State::Open))
+        .filter(request::Column::TicketId.in_subquery(in_scope))
+        .all(&app.db)
+        .await?;
+    let mut late: Vec<(String, u64)> = Vec::new();
+    for v in crate::coordination::views::views(app, open).await? {
+        if !v.overdue {
+            continue;
+        }
+        for t in v.targets.iter().filter(|t| t.answer.is_none()) {
+            match late.iter_mut().find(|(d, _)| *d == t.department_name) {
+                Some((_, n)) => *n += 1,
+                None => late.push((t.department_name.clone(), 1)),
+            }
+        }
+    }
+    late.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(late)
 }
 
 /// The page of `scope`, in `tr`'s language.
@@ -119,6 +153,7 @@ async fn counts(
             .collect(),
         stages,
         worst,
+        late: late_answers(app, scope).await?,
     })
 }
 

@@ -151,6 +151,8 @@ struct WorkRow {
     left: i64,
     overdue: i64,
     next_escalation: String,
+    /// Who the next escalation hands the ticket to (a role's name).
+    next_to: &'static str,
 }
 
 #[derive(Template)]
@@ -249,6 +251,11 @@ pub async fn work(State(app): State<App>, u: WebUser, Query(q): Query<WorkQuery>
                 due_date: t.due_date.to_string(),
                 left: standing.remaining_working_days,
                 overdue: standing.overdue_working_days,
+                next_to: app
+                    .ladder
+                    .for_category(&t.category)
+                    .level(t.escalation_level.max(0) as u32 + 1)
+                    .map_or("", |l| u.tr.t(role_key(l.role))),
                 next_escalation: t
                     .next_escalation_at
                     .map(|at| at.with_timezone(&zone).format("%Y-%m-%d").to_string())
@@ -269,6 +276,19 @@ pub async fn work(State(app): State<App>, u: WebUser, Query(q): Query<WorkQuery>
             search,
         },
     )
+}
+
+/// The catalog key of a role's name.
+pub(super) fn role_key(r: crate::org::Role) -> &'static str {
+    match r {
+        crate::org::Role::Manager => "role_manager",
+        crate::org::Role::CenterDirector => "role_center_director",
+        crate::org::Role::DeputyHead => "role_deputy_head",
+        crate::org::Role::Head => "role_head",
+        crate::org::Role::Department => "role_department",
+        crate::org::Role::Auditor => "role_auditor",
+        crate::org::Role::Admin => "role_admin",
+    }
 }
 
 /// A stage's name in the reader's language.

@@ -126,8 +126,8 @@ async fn render(app: &App, u: &WebUser, unit_filter: Option<&str>, x: Extra) -> 
                     None => g.role.as_str().to_string(),
                 };
                 let label = match code {
-                    Some(c) => format!("{} · {c}", u.tr.t(role_key(g.role))),
-                    None => u.tr.t(role_key(g.role)).to_string(),
+                    Some(c) => format!("{} · {c}", u.tr.t(super::super::pages::role_key(g.role))),
+                    None => u.tr.t(super::super::pages::role_key(g.role)).to_string(),
                 };
                 (value, label)
             })
@@ -172,19 +172,6 @@ async fn render(app: &App, u: &WebUser, unit_filter: Option<&str>, x: Extra) -> 
             roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
         },
     )
-}
-
-/// The catalog key of a role's name.
-pub(super) fn role_key(r: Role) -> &'static str {
-    match r {
-        Role::Manager => "role_manager",
-        Role::CenterDirector => "role_center_director",
-        Role::DeputyHead => "role_deputy_head",
-        Role::Head => "role_head",
-        Role::Department => "role_department",
-        Role::Auditor => "role_auditor",
-        Role::Admin => "role_admin",
-    }
 }
 
 /// The people page.
