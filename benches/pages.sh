@@ -45,7 +45,7 @@ echo "manager $USER, ticket $TICKET" >&2
 
 RESULTS=$WORK/pages.txt
 : >"$RESULTS"
-CASES=("healthz|/healthz" "my work|/work" "a ticket|/tickets/$TICKET")
+CASES=("healthz|/healthz" "my work|/work" "my work, searched|/work?q=%E5%85%AC%E5%8F%B8" "a ticket|/tickets/$TICKET")
 for round in $(seq 1 "$ROUNDS"); do
     for c in "${CASES[@]}"; do
         IFS='|' read -r name path <<<"$c"

@@ -689,3 +689,67 @@ async fn an_admin_imports_an_org_file_after_the_preview() {
     c.close().await.unwrap();
     t.stop().await;
 }
+
+#[tokio::test]
+async fn a_director_opens_the_escalation_mail_link_while_logged_out_and_lands_on_the_ticket() {
+    let smtp = crate::smtp::SmtpServer::start().await;
+    let toml = format!(
+        "[mail]\ntransport = \"smtp\"\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\nsmtp_security = \"none\"\n\
+         smtp_timeout_seconds = 5\nfrom = \"yekuo <yekuo@gz.example.cn>\"\n",
+        smtp.port()
+    );
+    let t = TestApp::spawn_with(local("2026-01-05 09:00"), &toml).await;
+    let v = t
+        .create_ticket(json!({"ticket_no": "YK-E1", "accepted_on": "2026-01-05"}))
+        .await;
+    // A month before the deadline the ticket goes to the center's director.
+    t.clock.set(local("2026-04-08 00:00"));
+    yekuo::escalation::sweep(&t.app, local("2026-04-08 00:00"), false, 100)
+        .await
+        .unwrap();
+    let transport = yekuo::mail::Transport::from_config(&t.app.config.raw.mail).unwrap();
+    yekuo::mail::drain(&t.app, &transport, "test")
+        .await
+        .unwrap();
+    let link = smtp
+        .received()
+        .iter()
+        .map(|m| crate::mail_links::links_and_recipients(&m.data))
+        .find(|(_, to)| to.iter().any(|a| a == "dir-chen"))
+        .and_then(|(links, _)| links.into_iter().next())
+        .expect("the director's escalation mail, with a link");
+    assert_eq!(link, format!("/tickets/{}", v["id"]));
+    yekuo::auth::users::set_password(&t.app, "dir-chen", Some("correct horse battery".into()))
+        .await
+        .unwrap();
+    let d = driver().await;
+    let c = browser(&d, 390, 844).await;
+    c.goto(&t.url(&link)).await.unwrap();
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("/login?next=")
+    );
+    fill(&c, "input[name=username]", "dir-chen").await;
+    fill(&c, "input[name=password]", "correct horse battery").await;
+    press(&c, "button.primary").await;
+    arrive(&c, &t.url(&link)).await;
+    let text = main_text(&c).await;
+    assert!(text.contains("YK-E1"), "{text}");
+    let owner = c
+        .execute(
+            "const dts = [...document.querySelectorAll('dl.facts dt')];
+             const dt = dts.find(d => d.textContent === '当前责任人');
+             return dt ? dt.nextElementSibling.textContent : null",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(owner, json!("dir-chen"), "the director owns it now");
+    only_from(&c, &t.base).await;
+    no_console_errors(&c, &[]).await;
+    c.close().await.unwrap();
+    t.stop().await;
+}

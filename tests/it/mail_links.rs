@@ -15,7 +15,7 @@ use yekuo::escalation::sweep;
 use yekuo::mail::{Transport, drain};
 
 /// The links of a mail's text (the path part) and who it went to.
-fn links_and_recipients(data: &[u8]) -> (Vec<String>, Vec<String>) {
+pub(crate) fn links_and_recipients(data: &[u8]) -> (Vec<String>, Vec<String>) {
     let msg = MessageParser::default().parse(data).unwrap();
     let text = msg.body_text(0).unwrap().to_string();
     let links = text
