@@ -436,6 +436,7 @@ async fn screenshots() {
                 vec![
                     ("overview", "/overview".to_string()),
                     ("reports", "/reports".to_string()),
+                    ("report", "/reports/overdue?unit=GZ".to_string()),
                 ],
             ),
             (

@@ -42,6 +42,33 @@ pub(crate) async fn log_in(
         .unwrap()
 }
 
+/// A browser session of `user`, given a password first (which ends their
+/// API tokens): its cookie and form token.
+pub(crate) async fn signed_in(t: &TestApp, c: &reqwest::Client, user: &str) -> (String, String) {
+    yekuo::auth::users::set_password(&t.app, user, Some("correct horse battery".into()))
+        .await
+        .unwrap();
+    let cookie = session(&log_in(t, c, user, "/account").await);
+    let csrf = form_token(&page_text(c, t, "/account", &cookie).await);
+    (cookie, csrf)
+}
+
+/// A form posted with the session `cookie`.
+pub(crate) async fn post_form(
+    t: &TestApp,
+    c: &reqwest::Client,
+    cookie: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    c.post(t.url(path))
+        .header("cookie", cookie)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_link_followed_while_logged_out_lands_on_its_page_after_the_login() {
     let t = TestApp::spawn(local("2026-02-13 09:00")).await;

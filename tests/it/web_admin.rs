@@ -7,38 +7,13 @@
 use crate::common;
 use crate::mail::{plain, put, with_smtp};
 use crate::smtp::Behaviour;
-use crate::web::{browser, location, log_in, session};
+use crate::web::{browser, location, post_form, signed_in};
 
-use common::{TestApp, form_token, local, page_text};
+use common::{TestApp, local, page_text};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use yekuo::org::Role;
-
-/// A browser session of `user` (cookie, form token).
-async fn signed_in(t: &TestApp, c: &reqwest::Client, user: &str) -> (String, String) {
-    yekuo::auth::users::set_password(&t.app, user, Some("correct horse battery".into()))
-        .await
-        .unwrap();
-    let cookie = session(&log_in(t, c, user, "/account").await);
-    let csrf = form_token(&page_text(c, t, "/account", &cookie).await);
-    (cookie, csrf)
-}
-
-async fn post(
-    t: &TestApp,
-    c: &reqwest::Client,
-    cookie: &str,
-    path: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    c.post(t.url(path))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
 
 async fn roles_of(t: &TestApp, username: &str) -> Vec<Role> {
     let p = yekuo::org::service::person_by_username(&t.app.db, username)
@@ -78,7 +53,7 @@ async fn an_admin_creates_gives_roles_to_and_deactivates_people() {
         ("lang", "zh-CN"),
         ("roles", "manager"),
     ];
-    let res = post(&t, &c, &cookie, "/admin/people", &form).await;
+    let res = post_form(&t, &c, &cookie, "/admin/people", &form).await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(
@@ -96,7 +71,7 @@ async fn an_admin_creates_gives_roles_to_and_deactivates_people() {
         "the error is at the email field: {html}"
     );
     form[3] = ("email", "qian@example.cn");
-    let res = post(&t, &c, &cookie, "/admin/people", &form).await;
+    let res = post_form(&t, &c, &cookie, "/admin/people", &form).await;
     assert_eq!(res.status(), 303);
     assert!(location(&res).starts_with("/admin/people?unit=GZ-TH#person-"));
     assert_eq!(roles_of(&t, "mgr-qian").await, [Role::Manager]);
@@ -107,7 +82,7 @@ async fn an_admin_creates_gives_roles_to_and_deactivates_people() {
         .unwrap()
         .unwrap();
     let roles = format!("/admin/people/{}/roles", qian.id);
-    let res = post(
+    let res = post_form(
         &t,
         &c,
         &cookie,
@@ -120,7 +95,7 @@ async fn an_admin_creates_gives_roles_to_and_deactivates_people() {
         roles_of(&t, "mgr-qian").await,
         [Role::Manager, Role::CenterDirector]
     );
-    let res = post(
+    let res = post_form(
         &t,
         &c,
         &cookie,
@@ -131,7 +106,7 @@ async fn an_admin_creates_gives_roles_to_and_deactivates_people() {
     assert_eq!(res.status(), 303);
     assert_eq!(roles_of(&t, "mgr-qian").await, [Role::Manager]);
     // Another bureau's role: not this admin's to give.
-    let res = post(
+    let res = post_form(
         &t,
         &c,
         &cookie,
@@ -149,7 +124,7 @@ async fn an_admin_creates_gives_roles_to_and_deactivates_people() {
         .await
         .unwrap()
         .unwrap();
-    let res = post(
+    let res = post_form(
         &t,
         &c,
         &cookie,
@@ -175,7 +150,7 @@ async fn an_admin_creates_gives_roles_to_and_deactivates_people() {
         .await
         .unwrap()
         .unwrap();
-    let res = post(
+    let res = post_form(
         &t,
         &c,
         &cookie,
@@ -208,7 +183,7 @@ async fn the_outbox_page_lists_refused_mail_and_sends_it_again() {
         .unwrap()
         .to_string();
     let retry = format!("/admin/mail/{id}/retry");
-    let res = post(&t, &c, &cookie, &retry, &[("csrf", &csrf)]).await;
+    let res = post_form(&t, &c, &cookie, &retry, &[("csrf", &csrf)]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/admin/mail?state=failed");
     let html = page_text(&c, &t, "/admin/mail", &cookie).await;
@@ -216,7 +191,7 @@ async fn the_outbox_page_lists_refused_mail_and_sends_it_again() {
     let html = page_text(&c, &t, "/admin/mail?state=pending", &cookie).await;
     assert!(html.contains("测试 web"), "waiting again");
     // A second retry: the mail is no longer failed.
-    let res = post(&t, &c, &cookie, &retry, &[("csrf", &csrf)]).await;
+    let res = post_form(&t, &c, &cookie, &retry, &[("csrf", &csrf)]).await;
     assert_eq!(res.status(), 409);
     smtp.set(Behaviour::Accept);
     let sent = yekuo::mail::drain(&t.app, &transport, "w1").await.unwrap();
@@ -253,7 +228,7 @@ async fn the_calendar_page_warns_and_previews_the_recompute_before_applying_it()
         .exec(&t.app.db)
         .await
         .unwrap();
-    let preview = post(
+    let preview = post_form(
         &t,
         &c,
         &cookie,
@@ -280,7 +255,7 @@ async fn the_calendar_page_warns_and_previews_the_recompute_before_applying_it()
         "cn-old#0",
         "nothing written"
     );
-    let done = post(
+    let done = post_form(
         &t,
         &c,
         &cookie,

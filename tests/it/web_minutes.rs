@@ -5,35 +5,10 @@
 //! category derived as the new-ticket form's choices change.
 
 use crate::common;
-use crate::web::{browser, location, log_in, session};
+use crate::web::{browser, location, post_form, signed_in};
 
-use common::{TestApp, form_token, local, page_text};
+use common::{TestApp, local, page_text};
 use serde_json::json;
-
-/// A browser session of `user` (cookie, form token).
-async fn signed_in(t: &TestApp, c: &reqwest::Client, user: &str) -> (String, String) {
-    yekuo::auth::users::set_password(&t.app, user, Some("correct horse battery".into()))
-        .await
-        .unwrap();
-    let cookie = session(&log_in(t, c, user, "/account").await);
-    let csrf = form_token(&page_text(c, t, "/account", &cookie).await);
-    (cookie, csrf)
-}
-
-async fn post(
-    c: &reqwest::Client,
-    t: &TestApp,
-    cookie: &str,
-    path: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    c.post(t.url(path))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
 
 /// The text inside the `<label>` of the form field `name`.
 fn field<'a>(html: &'a str, name: &str) -> &'a str {
@@ -78,7 +53,7 @@ async fn the_meeting_records_a_decision_then_the_feedback_to_the_customer() {
         ("responsible_department", "GZ-MKT"),
         ("due_date", ""),
     ];
-    let res = post(&c, &t, &cookie, &decision, &form).await;
+    let res = post_form(&t, &c, &cookie, &decision, &form).await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(
@@ -87,15 +62,18 @@ async fn the_meeting_records_a_decision_then_the_feedback_to_the_customer() {
     );
     assert!(field(&html, "due_date").contains("error field"), "{html}");
     form[4] = ("due_date", "2026-02-27");
-    let res = post(&c, &t, &cookie, &decision, &form).await;
+    let res = post_form(&t, &c, &cookie, &decision, &form).await;
     assert_eq!(res.status(), 422, "due before the meeting");
     form[4] = ("due_date", "2026-03-06");
     // A department member reads the request but writes no minutes.
     let (lin, lin_csrf) = signed_in(&t, &c, "dept-lin").await;
     let mut theirs = form.clone();
     theirs[0] = ("csrf", lin_csrf.as_str());
-    assert_eq!(post(&c, &t, &lin, &decision, &theirs).await.status(), 403);
-    let res = post(&c, &t, &cookie, &decision, &form).await;
+    assert_eq!(
+        post_form(&t, &c, &lin, &decision, &theirs).await.status(),
+        403
+    );
+    let res = post_form(&t, &c, &cookie, &decision, &form).await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), format!("/coordination/{rid}"));
     let got = t
@@ -109,9 +87,9 @@ async fn the_meeting_records_a_decision_then_the_feedback_to_the_customer() {
     assert!(!html.contains("class=\"card agenda-group\""), "{html}");
     let follow = html.split("class=\"card follow").nth(1).unwrap_or("");
     assert!(follow.contains("由市场部牵头，分两期缴纳") && follow.contains("2026-03-06"));
-    let res = post(
-        &c,
+    let res = post_form(
         &t,
+        &c,
         &cookie,
         &format!("/coordination/{rid}/feedback"),
         &[
@@ -183,13 +161,13 @@ async fn a_ticket_is_edited_asks_departments_and_is_handed_over_from_its_page() 
         ("accepted_on", "2026-03-02"),
         ("note", "客户更名，改双电源新出线"),
     ];
-    let res = post(&c, &t, &cookie, &edit, &form).await;
+    let res = post_form(&t, &c, &cookie, &edit, &form).await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(field(&html, "capacity_kva").contains("error field"));
     assert!(field(&html, "customer_name").contains("华南精密制造股份有限公司"));
     form[7] = ("capacity_kva", "3150");
-    let res = post(&c, &t, &cookie, &edit, &form).await;
+    let res = post_form(&t, &c, &cookie, &edit, &form).await;
     assert_eq!(res.status(), 303);
     let got = t
         .get_ok_as("dir-chen", &format!("/api/v1/tickets/{id}"))
@@ -215,7 +193,7 @@ async fn a_ticket_is_edited_asks_departments_and_is_handed_over_from_its_page() 
         ("question", "三月能否安排停电接入？"),
         ("category", "outage_plan_slot"),
     ];
-    let res = post(&c, &t, &cookie, &file, &base).await;
+    let res = post_form(&t, &c, &cookie, &file, &base).await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(field(&html, "subject").contains("value=\"停电计划\""));
@@ -227,7 +205,7 @@ async fn a_ticket_is_edited_asks_departments_and_is_handed_over_from_its_page() 
     );
     let mut ticked = base.to_vec();
     ticked.extend([("departments", "GZ-MKT"), ("departments", "GZ-PLAN")]);
-    let res = post(&c, &t, &cookie, &file, &ticked).await;
+    let res = post_form(&t, &c, &cookie, &file, &ticked).await;
     assert_eq!(res.status(), 303);
     let rid = location(&res)
         .trim_start_matches("/coordination/")
@@ -238,9 +216,9 @@ async fn a_ticket_is_edited_asks_departments_and_is_handed_over_from_its_page() 
     assert_eq!(got["targets"].as_array().unwrap().len(), 2);
 
     // Hand back from the first rung: refused with the reason, note kept.
-    let res = post(
-        &c,
+    let res = post_form(
         &t,
+        &c,
         &cookie,
         &format!("/tickets/{id}/hand-back"),
         &[("csrf", &csrf), ("note", "交回")],
@@ -250,18 +228,18 @@ async fn a_ticket_is_edited_asks_departments_and_is_handed_over_from_its_page() 
     assert!(res.text().await.unwrap().contains("value=\"交回\""));
     // Reassign: a note is required; then the owner changes.
     let reassign = format!("/tickets/{id}/reassign");
-    let res = post(
-        &c,
+    let res = post_form(
         &t,
+        &c,
         &cookie,
         &reassign,
         &[("csrf", &csrf), ("owner", "mgr-zhao"), ("note", "")],
     )
     .await;
     assert_eq!(res.status(), 422);
-    let res = post(
-        &c,
+    let res = post_form(
         &t,
+        &c,
         &cookie,
         &reassign,
         &[("csrf", &csrf), ("owner", "mgr-zhao"), ("note", "休假交接")],

@@ -19,7 +19,7 @@ use super::session::{WebUser, bad_csrf};
 use crate::app::App;
 use crate::auth::permissions::{self, TicketAccess};
 use crate::reports::accountability::commands;
-use crate::reports::accountability::forms::{CompleteBody, NewEntry, RecordBody};
+use crate::reports::accountability::forms::{NewEntry, RecordBody};
 use crate::tickets::entity::ticket;
 
 /// An entry as the form holds it (as typed).
@@ -156,20 +156,13 @@ pub async fn record(
     entry_page(&app, &u, &t, f, errors).await
 }
 
-#[derive(Deserialize)]
-pub struct CompleteForm {
-    csrf: String,
-    #[serde(default)]
-    note: String,
-}
-
 /// Records that an entry was carried out; back to its ticket, or the
 /// ticket page saying why not (the note kept).
 pub async fn complete(
     State(app): State<App>,
     u: WebUser,
     Path(entry): Path<i64>,
-    Form(f): Form<CompleteForm>,
+    Form(f): Form<super::ticket_more::NoteForm>,
 ) -> Response {
     if !u.csrf_ok(&f.csrf) {
         return bad_csrf();
@@ -181,21 +174,14 @@ pub async fn complete(
     if let Err(res) = audited(&app, &u, id).await {
         return res;
     }
-    let refused = |status, m: String| (status, m, f.note.clone());
-    let note = match String::try_from(CompleteBody {
-        note: f.note.clone(),
-    }) {
-        Ok(n) if !n.trim().is_empty() => n,
-        _ => {
-            let m = format!("note: {}", u.tr.t("note_required"));
-            let r = refused(StatusCode::UNPROCESSABLE_ENTITY, m);
-            return super::ticket::render_ticket(&app, &u, id, Some(r)).await;
-        }
+    let note = match super::ticket_more::required_note(&app, &u, id, &f.note, 5000).await {
+        Ok(n) => n,
+        Err(res) => return res,
     };
     match commands::complete(&app, &u.p.actor(), entry, note).await {
         Ok(_) => Redirect::to(&format!("/tickets/{id}")).into_response(),
         Err(e) => {
-            let r = refused(status_of(&e), e.to_string());
+            let r = (status_of(&e), e.to_string(), f.note);
             super::ticket::render_ticket(&app, &u, id, Some(r)).await
         }
     }

@@ -20,28 +20,72 @@ use crate::org::Role;
 use crate::sla::{PowerSources, VoltageLevel};
 use crate::tickets::input::NewTicket;
 
-/// What the form holds (as typed).
+/// A ticket's own fields as a form holds them (as typed): the new-ticket
+/// and the edit forms share them (templates/web/ticket_fields.html).
+#[derive(Debug, Default, Deserialize)]
+pub struct TicketFields {
+    #[serde(default)]
+    pub(super) customer_name: String,
+    #[serde(default)]
+    pub(super) customer_account_no: String,
+    #[serde(default)]
+    pub(super) address: String,
+    #[serde(default)]
+    pub(super) voltage_level: String,
+    #[serde(default)]
+    pub(super) power_sources: String,
+    pub(super) new_line: Option<String>,
+    #[serde(default)]
+    pub(super) capacity_kva: String,
+    #[serde(default)]
+    pub(super) accepted_on: String,
+}
+
+impl TicketFields {
+    /// The capacity as typed: a number when it reads as one, else the
+    /// text (for the parser to refuse by name).
+    pub(super) fn capacity(&self) -> Value {
+        self.capacity_kva
+            .trim()
+            .parse::<i64>()
+            .map_or_else(|_| json!(self.capacity_kva), |n| json!(n))
+    }
+}
+
+/// What the shared fields offer: the voltage levels, the power sources,
+/// and the category the choices so far derive.
+pub(super) struct Choices {
+    pub(super) voltages: Vec<&'static str>,
+    pub(super) sources: Vec<&'static str>,
+    pub(super) category: String,
+}
+
+pub(super) fn choices(app: &App, tr: Tr, f: &TicketFields) -> Choices {
+    Choices {
+        voltages: VoltageLevel::ALL.iter().map(|v| v.as_str()).collect(),
+        sources: [PowerSources::Single, PowerSources::Dual]
+            .iter()
+            .map(|s| s.as_str())
+            .collect(),
+        category: derived(
+            app,
+            tr,
+            &f.voltage_level,
+            &f.power_sources,
+            f.new_line.is_some(),
+        ),
+    }
+}
+
+/// What the new-ticket form holds (as typed).
 #[derive(Debug, Default, Deserialize)]
 pub struct TicketForm {
     #[serde(default)]
     csrf: String,
-    #[serde(default)]
-    customer_name: String,
-    #[serde(default)]
-    customer_account_no: String,
-    #[serde(default)]
-    address: String,
-    #[serde(default)]
-    voltage_level: String,
-    #[serde(default)]
-    power_sources: String,
-    new_line: Option<String>,
-    #[serde(default)]
-    capacity_kva: String,
+    #[serde(flatten)]
+    f: TicketFields,
     #[serde(default)]
     service_center: String,
-    #[serde(default)]
-    accepted_on: String,
 }
 
 #[derive(Template)]
@@ -49,13 +93,11 @@ pub struct TicketForm {
 struct NewTicketPage {
     tr: Tr,
     csrf: String,
-    f: TicketForm,
+    f: TicketFields,
+    service_center: String,
     errors: HashMap<String, String>,
-    voltages: Vec<&'static str>,
-    sources: Vec<&'static str>,
+    c: Choices,
     centers: Vec<String>,
-    /// The category the choices so far derive, with its limit.
-    category: String,
 }
 
 /// The category that voltage, sources and new line derive, as the form
@@ -142,20 +184,10 @@ async fn form_page(
             tr: u.tr,
             csrf: u.csrf().to_string(),
             errors,
-            voltages: VoltageLevel::ALL.iter().map(|v| v.as_str()).collect(),
-            sources: [PowerSources::Single, PowerSources::Dual]
-                .iter()
-                .map(|s| s.as_str())
-                .collect(),
+            c: choices(app, u.tr, &f.f),
             centers: centers_of(app, u).await,
-            category: derived(
-                app,
-                u.tr,
-                &f.voltage_level,
-                &f.power_sources,
-                f.new_line.is_some(),
-            ),
-            f,
+            service_center: f.service_center,
+            f: f.f,
         },
     )
 }
@@ -163,9 +195,12 @@ async fn form_page(
 /// The empty form (acceptance today, the first of my centers).
 pub async fn form(State(app): State<App>, u: WebUser) -> Response {
     let f = TicketForm {
-        accepted_on: app.sla().local_date(app.now()).to_string(),
-        voltage_level: VoltageLevel::Kv10.as_str().into(),
-        power_sources: PowerSources::Single.as_str().into(),
+        f: TicketFields {
+            accepted_on: app.sla().local_date(app.now()).to_string(),
+            voltage_level: VoltageLevel::Kv10.as_str().into(),
+            power_sources: PowerSources::Single.as_str().into(),
+            ..Default::default()
+        },
         ..Default::default()
     };
     form_page(&app, &u, f, HashMap::new()).await
@@ -177,16 +212,12 @@ pub async fn create(State(app): State<App>, u: WebUser, Form(f): Form<TicketForm
     if !u.csrf_ok(&f.csrf) {
         return super::session::bad_csrf();
     }
-    let capacity: Value = f
-        .capacity_kva
-        .trim()
-        .parse::<i64>()
-        .map_or_else(|_| json!(f.capacity_kva), |n| json!(n));
+    let t = &f.f;
     let body = json!({
-        "customer_name": f.customer_name, "customer_account_no": f.customer_account_no,
-        "address": f.address, "voltage_level": f.voltage_level, "power_sources": f.power_sources,
-        "new_line": f.new_line.is_some(), "capacity_kva": capacity,
-        "service_center": f.service_center, "accepted_on": f.accepted_on,
+        "customer_name": t.customer_name, "customer_account_no": t.customer_account_no,
+        "address": t.address, "voltage_level": t.voltage_level, "power_sources": t.power_sources,
+        "new_line": t.new_line.is_some(), "capacity_kva": t.capacity(),
+        "service_center": f.service_center, "accepted_on": t.accepted_on,
     });
     let today = app.sla().local_date(app.now());
     let new = match NewTicket::parse(&body, &app.policy, today) {

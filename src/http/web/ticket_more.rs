@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::i18n::Tr;
+use super::new_ticket::{Choices, TicketFields, choices};
 use super::pages::{not_found, page, status_of, ticket_for};
 use super::session::{WebUser, bad_csrf};
 use super::ticket::render_ticket;
@@ -22,7 +23,6 @@ use crate::app::App;
 use crate::auth::permissions::{self, TicketAccess};
 use crate::org::Role;
 use crate::org::service::{self as org, Holder};
-use crate::sla::{PowerSources, VoltageLevel};
 use crate::tickets::entity::ticket;
 use crate::tickets::view::TicketView;
 
@@ -152,11 +152,32 @@ pub async fn reassign(
     }
 }
 
+/// A form with only a note (handing back, completing an accountability
+/// entry).
 #[derive(Deserialize)]
 pub struct NoteForm {
-    csrf: String,
+    pub(super) csrf: String,
     #[serde(default)]
-    note: String,
+    pub(super) note: String,
+}
+
+/// The note of a form that needs one (at most `max` characters), or the
+/// ticket page saying it is missing, what was typed kept.
+pub(super) async fn required_note(
+    app: &App,
+    u: &WebUser,
+    id: i64,
+    typed: &str,
+    max: usize,
+) -> Result<String, Response> {
+    match crate::validate::text(typed, max) {
+        Ok(n) if !n.trim().is_empty() => Ok(n),
+        _ => {
+            let m = format!("note: {}", u.tr.t("note_required"));
+            let r = (StatusCode::UNPROCESSABLE_ENTITY, m, typed.to_string());
+            Err(render_ticket(app, u, id, Some(r)).await)
+        }
+    }
 }
 
 /// Hands the ticket back down the ladder (its owner, a note required).
@@ -169,21 +190,12 @@ pub async fn hand_back(
     if !u.csrf_ok(&f.csrf) {
         return bad_csrf();
     }
-    let Ok(t) = crate::tickets::store::find_row(&app, id).await else {
-        return not_found(&u);
-    };
-    if permissions::check_ticket(&app, &u.p, &t, TicketAccess::Read)
-        .await
-        .is_err()
-    {
-        return not_found(&u);
+    if let Err(res) = ticket_for(&app, &u, id, TicketAccess::Read).await {
+        return res;
     }
-    let note = match crate::validate::text(&f.note, 2000) {
-        Ok(n) if !n.trim().is_empty() => n,
-        _ => {
-            let m = format!("note: {}", u.tr.t("note_required"));
-            return refused(&app, &u, id, StatusCode::UNPROCESSABLE_ENTITY, m, f.note).await;
-        }
+    let note = match required_note(&app, &u, id, &f.note, 2000).await {
+        Ok(n) => n,
+        Err(res) => return res,
     };
     match crate::escalation::hand_back(&app, &u.p.actor(), id, note).await {
         Ok(_) => Redirect::to(&format!("/tickets/{id}")).into_response(),
@@ -191,26 +203,13 @@ pub async fn hand_back(
     }
 }
 
-/// The ticket's fields as the edit form holds them (as typed).
+/// The edit form (as typed).
 #[derive(Debug, Default, Deserialize)]
 pub struct EditForm {
     #[serde(default)]
     csrf: String,
-    #[serde(default)]
-    customer_name: String,
-    #[serde(default)]
-    customer_account_no: String,
-    #[serde(default)]
-    address: String,
-    #[serde(default)]
-    voltage_level: String,
-    #[serde(default)]
-    power_sources: String,
-    new_line: Option<String>,
-    #[serde(default)]
-    capacity_kva: String,
-    #[serde(default)]
-    accepted_on: String,
+    #[serde(flatten)]
+    f: TicketFields,
     #[serde(default)]
     note: String,
 }
@@ -222,13 +221,14 @@ struct EditPage {
     csrf: String,
     id: i64,
     ticket_no: String,
-    f: EditForm,
+    f: TicketFields,
+    note: String,
     errors: HashMap<String, String>,
-    voltages: Vec<&'static str>,
-    sources: Vec<&'static str>,
+    c: Choices,
 }
 
 fn edit_page(
+    app: &App,
     u: &WebUser,
     t: &ticket::Model,
     f: EditForm,
@@ -246,13 +246,10 @@ fn edit_page(
             csrf: u.csrf().to_string(),
             id: t.id,
             ticket_no: t.ticket_no.clone(),
-            f,
+            c: choices(app, u.tr, &f.f),
+            f: f.f,
+            note: f.note,
             errors,
-            voltages: VoltageLevel::ALL.iter().map(|v| v.as_str()).collect(),
-            sources: [PowerSources::Single, PowerSources::Dual]
-                .iter()
-                .map(|s| s.as_str())
-                .collect(),
         },
     )
 }
@@ -264,17 +261,19 @@ pub async fn edit_form(State(app): State<App>, u: WebUser, Path(id): Path<i64>) 
         Err(res) => return res,
     };
     let f = EditForm {
-        customer_name: t.customer_name.clone(),
-        customer_account_no: t.customer_account_no.clone(),
-        address: t.address.clone(),
-        voltage_level: t.voltage_level.clone(),
-        power_sources: t.power_sources.clone(),
-        new_line: t.new_line.then(|| "yes".to_string()),
-        capacity_kva: t.capacity_kva.to_string(),
-        accepted_on: t.accepted_on.to_string(),
+        f: TicketFields {
+            customer_name: t.customer_name.clone(),
+            customer_account_no: t.customer_account_no.clone(),
+            address: t.address.clone(),
+            voltage_level: t.voltage_level.clone(),
+            power_sources: t.power_sources.clone(),
+            new_line: t.new_line.then(|| "yes".to_string()),
+            capacity_kva: t.capacity_kva.to_string(),
+            accepted_on: t.accepted_on.to_string(),
+        },
         ..EditForm::default()
     };
-    edit_page(&u, &t, f, HashMap::new())
+    edit_page(&app, &u, &t, f, HashMap::new())
 }
 
 /// Saves what changed (the API's parsing; a voltage, sources, new line or
@@ -302,26 +301,26 @@ pub async fn edit(
             body.insert(k.into(), json!(typed));
         }
     };
-    put("customer_name", &f.customer_name, &t.customer_name);
+    let typed = &f.f;
+    put("customer_name", &typed.customer_name, &t.customer_name);
     put(
         "customer_account_no",
-        &f.customer_account_no,
+        &typed.customer_account_no,
         &t.customer_account_no,
     );
-    put("address", &f.address, &t.address);
-    put("voltage_level", &f.voltage_level, &t.voltage_level);
-    put("power_sources", &f.power_sources, &t.power_sources);
-    put("accepted_on", &f.accepted_on, &t.accepted_on.to_string());
-    if f.capacity_kva.trim() != t.capacity_kva.to_string() {
-        let c: Value = f
-            .capacity_kva
-            .trim()
-            .parse::<i64>()
-            .map_or_else(|_| json!(f.capacity_kva), |n| json!(n));
-        body.insert("capacity_kva".into(), c);
+    put("address", &typed.address, &t.address);
+    put("voltage_level", &typed.voltage_level, &t.voltage_level);
+    put("power_sources", &typed.power_sources, &t.power_sources);
+    put(
+        "accepted_on",
+        &typed.accepted_on,
+        &t.accepted_on.to_string(),
+    );
+    if typed.capacity_kva.trim() != t.capacity_kva.to_string() {
+        body.insert("capacity_kva".into(), typed.capacity());
     }
-    if f.new_line.is_some() != t.new_line {
-        body.insert("new_line".into(), json!(f.new_line.is_some()));
+    if typed.new_line.is_some() != t.new_line {
+        body.insert("new_line".into(), json!(typed.new_line.is_some()));
     }
     if body.is_empty() {
         return Redirect::to(&format!("/tickets/{id}")).into_response();
@@ -334,18 +333,18 @@ pub async fn edit(
         Ok(p) => p,
         Err(errors) => {
             let errors = errors.into_iter().map(|e| (e.field, e.message)).collect();
-            return edit_page(&u, &t, f, errors);
+            return edit_page(&app, &u, &t, f, errors);
         }
     };
     match crate::tickets::service::act(&app, &u.p.actor(), id, Action::Update(patch)).await {
         Ok(_) => Redirect::to(&format!("/tickets/{id}")).into_response(),
         Err(crate::tickets::ServiceError::Invalid(errors)) => {
             let errors = errors.into_iter().map(|e| (e.field, e.message)).collect();
-            edit_page(&u, &t, f, errors)
+            edit_page(&app, &u, &t, f, errors)
         }
         Err(e) => {
             let errors = HashMap::from([("form".to_string(), e.to_string())]);
-            edit_page(&u, &t, f, errors)
+            edit_page(&app, &u, &t, f, errors)
         }
     }
 }
