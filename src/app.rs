@@ -25,6 +25,9 @@ pub struct App {
     pub clock: SharedClock,
     /// Recently resolved credentials (see `crate::auth::cache`).
     pub credentials: Arc<crate::auth::cache::CredentialCache>,
+    /// A shared lock on the SQLite database while the app runs: a restore
+    /// waits for none (`crate::backup`).
+    _held: Arc<Option<std::fs::File>>,
 }
 
 impl App {
@@ -32,6 +35,7 @@ impl App {
     /// calendar and policy.
     pub async fn start(config: Config, clock: Option<SharedClock>) -> anyhow::Result<App> {
         let calendar = config.load_calendar()?;
+        let held = crate::backup::hold(&config.raw.database.url)?;
         let db = crate::db::connect(&config.raw.database).await?;
         let writer = crate::db::connect_writer(&config.raw.database, &db).await?;
         if config.raw.database.migrate_on_start {
@@ -48,6 +52,7 @@ impl App {
             )),
             config: Arc::new(config),
             clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            _held: Arc::new(held),
         })
     }
 

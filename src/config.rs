@@ -155,6 +155,10 @@ pub enum ConfigError {
     Read(String),
     #[error("configuration key `{key}`: {problem}")]
     Invalid { key: String, problem: String },
+    /// Keys no setting reads: typos such as `[mail] smtp_hots` or
+    /// `YEKUO__LOG__FORMT`, refused rather than silently ignored.
+    #[error("unknown configuration key{}: {} (config/default.toml lists every key)", if .0.len() == 1 { "" } else { "s" }, .0.join(", "))]
+    Unknown(Vec<String>),
 }
 
 impl ConfigError {
@@ -164,6 +168,21 @@ impl ConfigError {
             problem: problem.into(),
         }
     }
+}
+
+/// The keys of the layers that no setting reads, as dotted paths
+/// (`mail.smtp_hots`), sorted.
+fn unknown_keys(fig: &Figment) -> Vec<String> {
+    let Ok(value) = fig.extract::<figment::value::Value>() else {
+        return Vec::new();
+    };
+    let mut unknown = Vec::new();
+    // The settings were read already; this pass only notes what is left over.
+    let _ = serde_ignored::deserialize(&value, |path| unknown.push(path.to_string()))
+        .map(|_: RawConfig| ());
+    unknown.sort();
+    unknown.dedup();
+    unknown
 }
 
 impl Config {
@@ -215,6 +234,10 @@ impl Config {
                 ConfigError::invalid(key, e.kind.to_string())
             }
         })?;
+        let unknown = unknown_keys(&fig);
+        if !unknown.is_empty() {
+            return Err(ConfigError::Unknown(unknown));
+        }
         Self::validate(raw)
     }
 

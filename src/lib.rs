@@ -8,6 +8,7 @@ mod named;
 
 pub mod app;
 pub mod auth;
+pub mod backup;
 pub mod calendar;
 pub mod clock;
 pub mod config;

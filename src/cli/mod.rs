@@ -2,6 +2,7 @@
 //! its arguments with clap, then calls the library (the same parsers and
 //! service functions as the HTTP API) and prints.
 
+mod backup;
 mod calendar;
 mod mail;
 mod org;
@@ -52,6 +53,23 @@ pub(super) enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Copy the SQLite database to FILE (a new file), consistently, while
+    /// yekuo runs. On PostgreSQL use pg_dump (README, "Operating yekuo").
+    Backup {
+        /// Where the copy goes; it must not exist.
+        file: PathBuf,
+    },
+    /// Put the backup FILE in place of the SQLite database; refused while
+    /// any yekuo runs on it. The replaced database is kept beside it.
+    Restore {
+        /// A backup made by `yekuo backup`.
+        file: PathBuf,
+    },
+    /// The configuration: `yekuo config check [--config FILE]` validates it
+    /// (unknown keys included) and prints it, secrets masked; exit status 2
+    /// when it is not valid.
+    #[command(subcommand)]
+    Config(ConfigCmd),
     /// Working-day arithmetic on the official calendar.
     #[command(subcommand)]
     Calendar(CalendarCmd),
@@ -116,6 +134,12 @@ pub(super) enum Command {
     },
 }
 
+#[derive(Subcommand)]
+pub(super) enum ConfigCmd {
+    /// Check the configuration and print the one in force.
+    Check,
+}
+
 pub(super) fn init_tracing(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.raw.log.filter));
@@ -138,6 +162,9 @@ pub(super) async fn run(command: Command, config: Config) -> anyhow::Result<Exit
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup { file } => backup::backup_cmd(config, &file).await,
+        Command::Restore { file } => backup::restore_cmd(config, &file).await,
+        Command::Config(ConfigCmd::Check) => backup::config_check(&config),
         Command::Calendar(CalendarCmd::Recompute { dry_run }) => recompute(config, dry_run).await,
         Command::Calendar(cmd) => calendar(cmd, &config),
         Command::Ticket(cmd) => ticket(cmd, config).await,

@@ -8,6 +8,7 @@ mod smtp;
 
 mod access;
 mod accountability;
+mod backup;
 mod browser;
 mod calendar_reload;
 mod cli;
