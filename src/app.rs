@@ -25,6 +25,8 @@ pub struct App {
     pub clock: SharedClock,
     /// Recently resolved credentials (see `crate::auth::cache`).
     pub credentials: Arc<crate::auth::cache::CredentialCache>,
+    /// The figures `/metrics` shows (`crate::metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// A shared lock on the SQLite database while the app runs: a restore
     /// waits for none (`crate::backup`).
     _held: Arc<Option<std::fs::File>>,
@@ -53,6 +55,7 @@ impl App {
             config: Arc::new(config),
             clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),
             _held: Arc::new(held),
+            metrics: Arc::new(crate::metrics::Metrics::new()),
         })
     }
 

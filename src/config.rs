@@ -86,6 +86,19 @@ pub struct LogConfig {
     pub filter: String,
 }
 
+/// `[metrics]`: where Prometheus scrapes `/metrics`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MetricsConfig {
+    /// A separate listener (`127.0.0.1:9090`) serving `/metrics` without
+    /// authentication (keep it inside the cluster); empty: none.
+    #[serde(default)]
+    pub bind: String,
+    /// The bearer token `/metrics` on `server.bind` asks for; empty: not
+    /// served there.
+    #[serde(default)]
+    pub token: Secret,
+}
+
 pub use crate::auth::settings::AuthConfig;
 pub use crate::coordination::settings::{CoordinationConfig, CoordinationTimes};
 pub use crate::db::{DatabaseConfig, redact_url};
@@ -109,6 +122,8 @@ pub struct RawConfig {
     pub lights: crate::sla::LightsConfig,
     #[serde(default)]
     pub reports: ReportsConfig,
+    #[serde(default)]
+    pub metrics: MetricsConfig,
 }
 
 /// `[reports]`.
@@ -299,6 +314,15 @@ impl Config {
                 "at least one category is needed",
             ));
         }
+        if !raw.metrics.bind.is_empty() && raw.metrics.bind.parse::<SocketAddr>().is_err() {
+            return Err(ConfigError::invalid(
+                "metrics.bind",
+                format!(
+                    "`{}` is not an address like 127.0.0.1:9090",
+                    raw.metrics.bind
+                ),
+            ));
+        }
         let sla = SlaPolicy::from_config(&raw.sla)?;
         let keys: Vec<String> = sla.categories.iter().map(|c| c.key.to_string()).collect();
         let ladder = crate::sla::LadderPolicy::from_config(&raw.ladder, &keys)?;
@@ -356,6 +380,7 @@ impl Config {
                 "failure_delay_ms": r.auth.failure_delay_ms, "trust_forwarded_for": r.auth.trust_forwarded_for,
             },
             "log": {"filter": r.log.filter},
+            "metrics": {"bind": r.metrics.bind, "token": mask(&r.metrics.token)},
         })
     }
 

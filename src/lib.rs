@@ -19,6 +19,7 @@ pub mod error;
 pub mod escalation;
 pub mod http;
 pub mod mail;
+pub mod metrics;
 pub mod org;
 pub mod reports;
 pub mod scheduler;

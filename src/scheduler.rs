@@ -1,6 +1,7 @@
 //! Scheduled jobs inside `serve` (tokio-cron-scheduler): the escalation
-//! sweep, the mail delivery worker, the morning digest and the monthly
-//! report snapshots. Each run first takes a lease row in
+//! sweep, the mail delivery worker, the morning digest, the monthly
+//! report snapshots and the gauges of the work (`crate::metrics`). Each
+//! run is counted and timed, and first takes a lease row in
 //! the database, so several instances on one PostgreSQL never run the same
 //! job at once; correctness does not rest on the lease (the unique keys hold
 //! regardless).
@@ -28,7 +29,43 @@ pub struct SchedulerConfig {
     /// Closes last month's reports on the first working day of a month,
     /// and checks closed months again after a calendar or policy change.
     pub snapshot_cron: String,
+    /// Sets the gauges of the work (open tickets by light, level and
+    /// status per bureau; the outbox; coordination by department).
+    #[serde(default = "every_minute")]
+    pub gauges_cron: String,
     pub lease_seconds: u32,
+}
+
+fn every_minute() -> String {
+    "15 * * * * *".into()
+}
+
+/// Runs job `job`, counting the run and timing it: a run that did its
+/// work, one that found the lease held elsewhere, or a failure; the
+/// instant of the last success.
+async fn observed(
+    app: &App,
+    job: &'static str,
+    run: impl Future<Output = anyhow::Result<bool>>,
+) -> anyhow::Result<bool> {
+    let started = std::time::Instant::now();
+    let outcome = run.await;
+    let took = started.elapsed().as_secs_f64();
+    let now = app.now().timestamp() as f64;
+    app.metrics.record(|| match &outcome {
+        Ok(true) => {
+            metrics::counter!("yekuo_job_runs_total", "job" => job).increment(1);
+            metrics::histogram!("yekuo_job_duration_seconds", "job" => job).record(took);
+            metrics::gauge!("yekuo_job_last_success_timestamp_seconds", "job" => job).set(now);
+        }
+        Ok(false) => {
+            metrics::counter!("yekuo_job_lease_busy_total", "job" => job).increment(1);
+        }
+        Err(_) => {
+            metrics::counter!("yekuo_job_failures_total", "job" => job).increment(1);
+        }
+    });
+    outcome
 }
 
 /// The lease rows (`job_leases`).
@@ -102,61 +139,90 @@ pub async fn release<C: ConnectionTrait>(db: &C, name: &str, holder: &str) -> Re
 
 /// One run of the sweep under its lease; returns whether it ran.
 pub async fn run_sweep(app: &App, holder: &str) -> anyhow::Result<bool> {
-    let now = app.now();
-    let ttl = Duration::seconds(app.config.raw.scheduler.lease_seconds.into());
-    if !try_lease(&app.writer, "sweep", holder, ttl, now).await? {
-        return Ok(false);
-    }
-    let result = crate::escalation::sweep(app, now, false, crate::escalation::BATCH).await;
-    release(&app.writer, "sweep", holder).await?;
-    result?;
-    Ok(true)
+    observed(app, "sweep", async {
+        let now = app.now();
+        let ttl = Duration::seconds(app.config.raw.scheduler.lease_seconds.into());
+        if !try_lease(&app.writer, "sweep", holder, ttl, now).await? {
+            return Ok(false);
+        }
+        let result = crate::escalation::sweep(app, now, false, crate::escalation::BATCH).await;
+        release(&app.writer, "sweep", holder).await?;
+        result?;
+        Ok(true)
+    })
+    .await
 }
 
 /// One run of the delivery worker under its lease; returns whether it ran.
 pub async fn run_delivery(app: &App, transport: &Transport, holder: &str) -> anyhow::Result<bool> {
-    let now = app.now();
-    let ttl = Duration::seconds(app.config.raw.scheduler.lease_seconds.into());
-    if !try_lease(&app.writer, "deliver", holder, ttl, now).await? {
-        return Ok(false);
-    }
-    let batch = app.config.raw.mail.batch_size;
-    let result = crate::mail::deliver_due(app, transport, holder, batch).await;
-    release(&app.writer, "deliver", holder).await?;
-    result?;
-    Ok(true)
+    observed(app, "deliver", async {
+        let now = app.now();
+        let ttl = Duration::seconds(app.config.raw.scheduler.lease_seconds.into());
+        if !try_lease(&app.writer, "deliver", holder, ttl, now).await? {
+            return Ok(false);
+        }
+        let batch = app.config.raw.mail.batch_size;
+        let result = crate::mail::deliver_due(app, transport, holder, batch).await;
+        release(&app.writer, "deliver", holder).await?;
+        result?;
+        Ok(true)
+    })
+    .await
 }
 
 /// One run of the morning digest and weekly agenda checks under their
 /// lease; returns whether it ran.
 pub async fn run_digest(app: &App, holder: &str) -> anyhow::Result<bool> {
-    let now = app.now();
-    let ttl = Duration::seconds(app.config.raw.scheduler.lease_seconds.into());
-    if !try_lease(&app.writer, "digest", holder, ttl, now).await? {
-        return Ok(false);
-    }
-    let digest = crate::coordination::digest::run_due(app).await;
-    let agenda = crate::coordination::meeting::run_due(app).await;
-    release(&app.writer, "digest", holder).await?;
-    digest?;
-    agenda?;
-    Ok(true)
+    observed(app, "digest", async {
+        let now = app.now();
+        let ttl = Duration::seconds(app.config.raw.scheduler.lease_seconds.into());
+        if !try_lease(&app.writer, "digest", holder, ttl, now).await? {
+            return Ok(false);
+        }
+        let digest = crate::coordination::digest::run_due(app).await;
+        let agenda = crate::coordination::meeting::run_due(app).await;
+        release(&app.writer, "digest", holder).await?;
+        digest?;
+        agenda?;
+        Ok(true)
+    })
+    .await
 }
 
 /// One run of the monthly snapshots under their lease; returns whether it
 /// ran.
 pub async fn run_snapshots(app: &App, holder: &str) -> anyhow::Result<bool> {
-    let now = app.now();
-    let ttl = Duration::seconds(app.config.raw.scheduler.lease_seconds.into());
-    if !try_lease(&app.writer, "snapshots", holder, ttl, now).await? {
-        return Ok(false);
-    }
-    let done = crate::reports::snapshots::run_due(app).await;
-    release(&app.writer, "snapshots", holder).await?;
-    for (month, unit, outcome) in done? {
-        tracing::info!(%month, %unit, ?outcome, "report snapshot");
-    }
-    Ok(true)
+    observed(app, "snapshots", async {
+        let now = app.now();
+        let ttl = Duration::seconds(app.config.raw.scheduler.lease_seconds.into());
+        if !try_lease(&app.writer, "snapshots", holder, ttl, now).await? {
+            return Ok(false);
+        }
+        let done = crate::reports::snapshots::run_due(app).await;
+        release(&app.writer, "snapshots", holder).await?;
+        for (month, unit, outcome) in done? {
+            tracing::info!(%month, %unit, ?outcome, "report snapshot");
+        }
+        Ok(true)
+    })
+    .await
+}
+
+/// One run of the work's gauges under their lease (`crate::metrics`);
+/// returns whether it ran.
+pub async fn run_gauges(app: &App, holder: &str) -> anyhow::Result<bool> {
+    observed(app, "gauges", async {
+        let now = app.now();
+        let ttl = Duration::seconds(app.config.raw.scheduler.lease_seconds.into());
+        if !try_lease(&app.writer, "gauges", holder, ttl, now).await? {
+            return Ok(false);
+        }
+        let result = crate::metrics::measure_work(app).await;
+        release(&app.writer, "gauges", holder).await?;
+        result?;
+        Ok(true)
+    })
+    .await
 }
 
 /// Starts the jobs; stop them with `shutdown()` on the returned scheduler.
@@ -193,6 +259,17 @@ pub async fn start(app: App, transport: Arc<Transport>) -> Result<JobScheduler, 
             Box::pin(async move {
                 if let Err(e) = run_snapshots(&app, &holder).await {
                     tracing::error!(error = %e, "monthly report snapshots failed; they are tried again at the next run");
+                }
+            })
+        })?)
+        .await?;
+    let (a, h) = (app.clone(), holder.clone());
+    sched
+        .add(Job::new_async_tz(cfg.gauges_cron.as_str(), app.zone(), move |_, _| {
+            let (app, holder) = (a.clone(), h.clone());
+            Box::pin(async move {
+                if let Err(e) = run_gauges(&app, &holder).await {
+                    tracing::error!(error = %e, "the work's gauges failed; they are set again next minute");
                 }
             })
         })?)

@@ -32,6 +32,19 @@ pub(super) async fn serve(config: Config) -> anyhow::Result<ExitCode> {
             }
         }
     });
+    if !app.config.raw.metrics.bind.is_empty() {
+        let at = app.config.raw.metrics.bind.clone();
+        let listener = tokio::net::TcpListener::bind(&at)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {at} (metrics.bind): {e}"))?;
+        let router = yekuo::http::metrics::router(app.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, router).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+        tracing::info!(bind = %at, "metrics at /metrics");
+    }
     tracing::info!(%bind, calendar = app.calendar.version(), "yekuo serving; API docs at /docs");
     let mut jobs = if app.config.raw.scheduler.enabled {
         let transport =

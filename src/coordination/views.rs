@@ -249,3 +249,41 @@ pub async fn open_for_department(
     });
     Ok(out)
 }
+
+/// Per department asked: (department id, open requests still waiting on
+/// its answer, those of them past their answer day), over the open
+/// requests whose ticket `tickets` selects (all when `None`).
+pub async fn waiting_by_department(
+    app: &App,
+    tickets: Option<sea_orm::sea_query::SelectStatement>,
+) -> Result<Vec<(i64, u64, u64)>, ServiceError> {
+    let mut q = request::Entity::find().filter(request::Column::State.eq(request::State::Open));
+    if let Some(ids) = tickets {
+        q = q.filter(request::Column::TicketId.in_subquery(ids));
+    }
+    let open = q.all(&app.db).await?;
+    let targets = target::Entity::find()
+        .filter(target::Column::RequestId.is_in(open.iter().map(|r| r.id)))
+        .all(&app.db)
+        .await?;
+    let now = app.now();
+    let mut out: Vec<(i64, u64, u64)> = Vec::new();
+    for r in &open {
+        let late = is_overdue(app, r, &targets, now);
+        for t in targets
+            .iter()
+            .filter(|t| t.request_id == r.id && t.answer.is_none())
+        {
+            let row = match out.iter_mut().find(|(d, _, _)| *d == t.department_id) {
+                Some(row) => row,
+                None => {
+                    out.push((t.department_id, 0, 0));
+                    out.last_mut().expect("just pushed")
+                }
+            };
+            row.1 += 1;
+            row.2 += u64::from(late);
+        }
+    }
+    Ok(out)
+}

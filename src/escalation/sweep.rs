@@ -87,6 +87,15 @@ pub async fn sweep(
         worker().await?;
     }
     let report = state.into_inner().report;
+    if !dry_run {
+        app.metrics.record(|| {
+            for a in &report.escalated {
+                metrics::counter!("yekuo_escalations_total", "level" => a.to_level.to_string())
+                    .increment(1);
+                metrics::counter!("yekuo_vacancies_met_total").increment(a.vacancies.len() as u64);
+            }
+        });
+    }
     if !dry_run && !report.escalated.is_empty() {
         tracing::info!(
             escalated = report.escalated.len(),

@@ -19,6 +19,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod web;
 
 /// The whole application router.
@@ -29,6 +30,11 @@ pub fn router(app: App) -> Router {
         .nest("/api/v1", api::router())
         .merge(web::router())
         .merge(SwaggerUi::new("/docs").url("/api-docs/openapi.json", api::ApiDoc::openapi()))
+        .route("/metrics", get(metrics::guarded))
+        .route_layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            metrics::track,
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(TraceLayer::new_for_http())

@@ -172,6 +172,16 @@ pub async fn deliver_due(
                 tracing::info!(outbox_id = row.id, to = %masked(&row.recipients), "mail sent");
             }
             Err(e) => {
+                let kind = if e.unreachable {
+                    "unreachable"
+                } else if e.permanent {
+                    "rejected"
+                } else {
+                    "temporary"
+                };
+                app.metrics.record(|| {
+                    metrics::counter!("yekuo_mail_errors_total", "kind" => kind).increment(1);
+                });
                 if e.unreachable {
                     unreachable = Some(e.clone());
                 }
@@ -179,6 +189,11 @@ pub async fn deliver_due(
             }
         }
     }
+    app.metrics.record(|| {
+        metrics::counter!("yekuo_mail_sent_total").increment(report.sent as u64);
+        metrics::counter!("yekuo_mail_failed_total").increment(report.failed as u64);
+        metrics::counter!("yekuo_mail_retrying_total").increment(report.retrying as u64);
+    });
     Ok(report)
 }
 

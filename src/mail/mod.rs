@@ -20,7 +20,9 @@ mod transport;
 pub use address::{EmailAddress, mask_email};
 pub use deliver::{DeliveryReport, backoff, claim_due, deliver_due, drain, worker_id};
 pub use entity::outbox as outbox_entity;
-pub use ops::{OutboxState, OutboxView, format_table, list, retry};
+pub use ops::{
+    OutboxGauges, OutboxState, OutboxView, format_table, gauges as outbox_gauges, list, retry,
+};
 pub use outbox::{OutboxMail, Rendered, enqueue, enqueue_many, message_id_for};
 pub use templates::{
     AgendaContext, AgendaGroup, AgendaItem, DigestAnswer, DigestContext, DigestItem,

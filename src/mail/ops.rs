@@ -175,3 +175,34 @@ pub fn format_table(rows: &[OutboxView]) -> String {
     }
     out
 }
+
+/// The outbox as the gauges show it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OutboxGauges {
+    pub pending: u64,
+    pub failed: u64,
+    /// Seconds since the oldest pending mail was written (0: none).
+    pub oldest_pending_age: f64,
+}
+
+/// Rows pending and failed, and the age of the oldest pending one.
+pub async fn gauges(app: &App) -> Result<OutboxGauges, sea_orm::DbErr> {
+    use sea_orm::{PaginatorTrait, QueryOrder};
+    let count = |state: OutboxState| {
+        outbox::Entity::find()
+            .filter(outbox::Column::State.eq(state.as_str()))
+            .count(&app.db)
+    };
+    let oldest = outbox::Entity::find()
+        .filter(outbox::Column::State.eq(OutboxState::Pending.as_str()))
+        .order_by_asc(outbox::Column::CreatedAt)
+        .one(&app.db)
+        .await?;
+    Ok(OutboxGauges {
+        pending: count(OutboxState::Pending).await?,
+        failed: count(OutboxState::Failed).await?,
+        oldest_pending_age: oldest.map_or(0.0, |m| {
+            (app.now() - m.created_at).num_milliseconds().max(0) as f64 / 1000.0
+        }),
+    })
+}

@@ -19,6 +19,7 @@ mod escalation_mail;
 mod fuzz;
 mod mail;
 mod mail_links;
+mod metrics;
 mod migrate;
 mod org_import;
 mod page_permissions;

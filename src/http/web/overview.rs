@@ -45,30 +45,25 @@ struct OverviewPage {
 /// Per department, the open requests on tickets of `scope` that are past
 /// their answer day and still wait on its answer; the most first.
 async fn late_answers(app: &App, scope: ReportScope) -> Result<Vec<(String, u64)>, ServiceError> {
-    use crate::coordination::entity::request;
     use sea_orm::QueryTrait;
     let in_scope = ticket::Entity::find()
         .select_only()
         .column(ticket::Column::Id)
         .filter(scope.condition())
         .into_query();
-    let open = request::Entity::find()
-        .filter(request::Column::State.eq(request::State::Open))
-        .filter(request::Column::TicketId.in_subquery(in_scope))
-        .all(&app.db)
-        .await?;
-    let mut late: Vec<(String, u64)> = Vec::new();
-    for v in crate::coordination::views::views(app, open).await? {
-        if !v.overdue {
-            continue;
-        }
-        for t in v.targets.iter().filter(|t| t.answer.is_none()) {
-            match late.iter_mut().find(|(d, _)| *d == t.department_name) {
-                Some((_, n)) => *n += 1,
-                None => late.push((t.department_name.clone(), 1)),
-            }
-        }
-    }
+    let waiting = crate::coordination::views::waiting_by_department(app, Some(in_scope)).await?;
+    let units = crate::org::service::all_units(&app.db).await?;
+    let mut late: Vec<(String, u64)> = waiting
+        .into_iter()
+        .filter(|(_, _, overdue)| *overdue > 0)
+        .map(|(d, _, overdue)| {
+            let name = units
+                .iter()
+                .find(|u| u.id == d)
+                .map_or_else(|| d.to_string(), |u| u.name.clone());
+            (name, overdue)
+        })
+        .collect();
     late.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     Ok(late)
 }
