@@ -84,6 +84,9 @@ pub struct CalendarConfig {
 #[derive(Debug, Clone, Deserialize)]
 pub struct LogConfig {
     pub filter: String,
+    /// `text` or `json` (one object a line).
+    #[serde(default)]
+    pub format: crate::logging::LogFormat,
 }
 
 /// `[metrics]`: where Prometheus scrapes `/metrics`.
@@ -379,7 +382,7 @@ impl Config {
                 "failure_window_minutes": r.auth.failure_window_minutes, "lock_minutes": r.auth.lock_minutes,
                 "failure_delay_ms": r.auth.failure_delay_ms, "trust_forwarded_for": r.auth.trust_forwarded_for,
             },
-            "log": {"filter": r.log.filter},
+            "log": {"filter": r.log.filter, "format": format!("{:?}", r.log.format).to_lowercase()},
             "metrics": {"bind": r.metrics.bind, "token": mask(&r.metrics.token)},
         })
     }

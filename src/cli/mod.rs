@@ -141,12 +141,7 @@ pub(super) enum ConfigCmd {
 }
 
 pub(super) fn init_tracing(config: &Config) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.raw.log.filter));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    yekuo::logging::init(&config.raw.log.filter, config.raw.log.format);
 }
 
 pub(super) fn fixed(as_of: Option<DateTime<chrono::FixedOffset>>) -> Option<SharedClock> {

@@ -76,11 +76,13 @@ impl FromRequestParts<App> for Principal {
                 .ok_or_else(|| {
                     ApiError::Unauthorized("use `Authorization: Bearer <API token>`".into())
                 })?;
-            return tokens::authenticate(app, token.trim())
+            let p = tokens::authenticate(app, token.trim())
                 .await?
                 .ok_or_else(|| {
                     ApiError::Unauthorized("the API token is unknown, expired or revoked".into())
-                });
+                })?;
+            super::metrics::Acting::note(parts, p.person.id);
+            return Ok(p);
         }
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(ApiError::Unauthorized(
@@ -90,6 +92,7 @@ impl FromRequestParts<App> for Principal {
         let p = sessions::authenticate(app, token).await?.ok_or_else(|| {
             ApiError::Unauthorized("the session has expired or was revoked; log in again".into())
         })?;
+        super::metrics::Acting::note(parts, p.person.id);
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if let Via::Session { csrf, .. } = &p.via
             && !safe

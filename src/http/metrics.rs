@@ -5,6 +5,8 @@
 //! `metrics.token` (and is not there without one); on the separate
 //! `metrics.bind` listener it is open, for a scraper inside the cluster.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Instant;
 
 use axum::Router;
@@ -16,17 +18,72 @@ use axum::routing::get;
 
 use crate::app::App;
 
-/// Counts a request that matched a route and times it.
-pub async fn track(State(app): State<App>, req: Request, next: Next) -> Response {
+/// Who a request acted as: the authentication extractors write the
+/// person's id here, the request's log line reads it.
+#[derive(Clone, Default)]
+pub struct Acting(Arc<AtomicI64>);
+
+impl Acting {
+    /// Notes that the request `parts` acts as person `id`.
+    pub fn note(parts: &axum::http::request::Parts, id: i64) {
+        if let Some(a) = parts.extensions.get::<Acting>() {
+            a.0.store(id, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The request's id: the caller's `x-request-id` when it is a sane token,
+/// else a new one.
+fn request_id(req: &Request) -> String {
+    req.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        })
+        .map_or_else(
+            || {
+                let mut b = [0u8; 8];
+                let _ = getrandom::fill(&mut b);
+                b.iter().map(|x| format!("{x:02x}")).collect()
+            },
+            String::from,
+        )
+}
+
+/// Counts a request that matched a route, times it, and writes its log
+/// line (request id — also answered as `x-request-id` —, route, status,
+/// latency, the person acting).
+pub async fn track(State(app): State<App>, mut req: Request, next: Next) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let method = req.method().as_str().to_string();
+    let id = request_id(&req);
+    let acting = Acting::default();
+    req.extensions_mut().insert(acting.clone());
     let started = Instant::now();
-    let res = next.run(req).await;
+    let mut res = next.run(req).await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
     let status = res.status().as_u16().to_string();
     let took = started.elapsed().as_secs_f64();
+    let person = acting.0.load(Ordering::Relaxed);
+    tracing::info!(
+        target: "yekuo::request",
+        request_id = %id,
+        method = %method,
+        route = %route,
+        status = res.status().as_u16(),
+        latency_ms = (took * 1000.0 * 10.0).round() / 10.0,
+        person_id = (person > 0).then_some(person),
+        "request"
+    );
     app.metrics.record(|| {
         metrics::counter!("yekuo_http_requests_total",
             "route" => route.clone(), "method" => method, "status" => status)

@@ -82,6 +82,7 @@ impl FromRequestParts<App> for WebUser {
         };
         match sessions::authenticate(app, token).await {
             Ok(Some(p)) => {
+                crate::http::metrics::Acting::note(parts, p.person.id);
                 let tr = Tr::of_person(&p.person.lang);
                 Ok(WebUser { p, tr })
             }

@@ -128,6 +128,26 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
 }
 
+/// With `YEKUO_TEST_LOG=FILE`, every test app logs to FILE as JSON lines
+/// through the service's masking writer (`.ci/run` then checks that every
+/// line parses and no email address or mobile number shows).
+fn log_to_file() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let Ok(path) = std::env::var("YEKUO_TEST_LOG") else {
+            return;
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .expect("the test log file");
+        yekuo::logging::init_with("info", yekuo::logging::LogFormat::Json, move || {
+            file.try_clone().expect("the test log file")
+        });
+    });
+}
+
 /// The database URL for a fresh test database, and how to drop it later.
 pub async fn fresh_database(dir: &std::path::Path) -> (String, Option<(String, String)>) {
     match std::env::var("YEKUO_TEST_DATABASE_URL") {
@@ -167,6 +187,7 @@ impl TestApp {
 
     /// Spawns the app with extra TOML configuration.
     pub async fn spawn_with(now: DateTime<Utc>, extra_toml: &str) -> TestApp {
+        log_to_file();
         let dir = tempfile::tempdir().unwrap();
         let (url, pg_admin) = fresh_database(dir.path()).await;
         let toml = format!(
