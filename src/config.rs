@@ -127,6 +127,8 @@ pub struct RawConfig {
     pub reports: ReportsConfig,
     #[serde(default)]
     pub metrics: MetricsConfig,
+    #[serde(default)]
+    pub ical: crate::ical::IcalConfig,
 }
 
 /// `[reports]`.
@@ -384,6 +386,7 @@ impl Config {
             },
             "log": {"filter": r.log.filter, "format": format!("{:?}", r.log.format).to_lowercase()},
             "metrics": {"bind": r.metrics.bind, "token": mask(&r.metrics.token)},
+            "ical": {"alarm_working_days": r.ical.alarm_working_days},
         })
     }
 

@@ -18,6 +18,7 @@ pub mod demo;
 pub mod error;
 pub mod escalation;
 pub mod http;
+pub mod ical;
 pub mod logging;
 pub mod mail;
 pub mod metrics;

@@ -14,6 +14,7 @@ mod m20261129_000007_reports;
 mod m20261129_000008_closed_index;
 mod m20261129_000009_field_updates;
 mod m20261129_000010_ticket_closings;
+mod m20261130_000011_calendar_feeds;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_closed_index::Migration),
             Box::new(m20261129_000009_field_updates::Migration),
             Box::new(m20261129_000010_ticket_closings::Migration),
+            Box::new(m20261130_000011_calendar_feeds::Migration),
         ]
     }
 }

@@ -19,6 +19,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod ical;
 pub mod metrics;
 pub mod web;
 
@@ -31,6 +32,7 @@ pub fn router(app: App) -> Router {
         .merge(web::router())
         .merge(SwaggerUi::new("/docs").url("/api-docs/openapi.json", api::ApiDoc::openapi()))
         .route("/metrics", get(metrics::guarded))
+        .route("/ical/{file}", get(ical::feed))
         .route_layer(axum::middleware::from_fn_with_state(
             app.clone(),
             metrics::track,

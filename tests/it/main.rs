@@ -17,6 +17,7 @@ mod demo;
 mod escalation;
 mod escalation_mail;
 mod fuzz;
+mod ical;
 mod mail;
 mod mail_links;
 mod metrics;

@@ -37,6 +37,10 @@ struct AccountPage {
     error: Option<&'static str>,
     /// The reader administers something: a link to the administration.
     admin: bool,
+    /// Since when my deadline feed is live (empty: none).
+    feed_since: String,
+    /// A new feed's URL, shown this once.
+    new_feed: Option<String>,
 }
 
 async fn render(
@@ -46,6 +50,23 @@ async fn render(
     new_token: Option<String>,
     error: Option<&'static str>,
 ) -> Response {
+    render_with(app, u, status, new_token, error, None).await
+}
+
+async fn render_with(
+    app: &App,
+    u: &WebUser,
+    status: StatusCode,
+    new_token: Option<String>,
+    error: Option<&'static str>,
+    new_feed: Option<String>,
+) -> Response {
+    let feed_since = crate::ical::live_since(app, u.p.person.id)
+        .await
+        .ok()
+        .flatten()
+        .map(|t| local(t, app.zone()))
+        .unwrap_or_default();
     let sessions = sessions::list(app, &u.p)
         .await
         .unwrap_or_default()
@@ -88,6 +109,8 @@ async fn render(
             new_token,
             error,
             admin: crate::auth::permissions::is_admin(&u.p),
+            feed_since,
+            new_feed,
         },
     )
 }
@@ -212,4 +235,34 @@ pub async fn create_token(State(app): State<App>, u: WebUser, Form(f): Form<Csrf
         Ok((secret, _)) => render(&app, &u, StatusCode::OK, Some(secret), None).await,
         Err(e) => crate::http::error::ApiError::from(e).into_response(),
     }
+}
+
+#[derive(Deserialize)]
+pub struct FeedForm {
+    csrf: String,
+}
+
+/// A new private deadline feed (the old one, if any, stops); its URL is
+/// shown this once.
+pub async fn create_feed(State(app): State<App>, u: WebUser, Form(f): Form<FeedForm>) -> Response {
+    if !u.csrf_ok(&f.csrf) {
+        return super::session::bad_csrf();
+    }
+    match crate::ical::create(&app, u.p.person.id).await {
+        Ok(secret) => {
+            let base = app.config.raw.server.base_url.trim_end_matches('/');
+            let url = format!("{base}/ical/{secret}.ics");
+            render_with(&app, &u, StatusCode::OK, None, None, Some(url)).await
+        }
+        Err(e) => crate::http::error::ApiError::from(e).into_response(),
+    }
+}
+
+/// Stops my deadline feed.
+pub async fn revoke_feed(State(app): State<App>, u: WebUser, Form(f): Form<FeedForm>) -> Response {
+    if !u.csrf_ok(&f.csrf) {
+        return super::session::bad_csrf();
+    }
+    let _ = crate::ical::revoke(&app, u.p.person.id).await;
+    Redirect::to("/account").into_response()
 }

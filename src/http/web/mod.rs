@@ -108,6 +108,8 @@ pub fn router() -> Router<App> {
         .route("/account", get(account::show))
         .route("/account/password", post(account::password))
         .route("/account/tokens", post(account::create_token))
+        .route("/account/feed", post(account::create_feed))
+        .route("/account/feed/revoke", post(account::revoke_feed))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route(
             "/account/sessions/{id}/revoke",
