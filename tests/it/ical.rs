@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use crate::common::{TestApp, local, page_text};
 use crate::web::{browser, post_form, signed_in};
-use icalendar::{Calendar, CalendarComponent, Component, DatePerhapsTime, EventLike};
+use icalendar::{Calendar, CalendarComponent, Component, DatePerhapsTime};
 use serde_json::json;
 
 /// The feed's URL path on the account page after making one.
