@@ -80,11 +80,7 @@ async fn entry_page(
         }
     }
     let default_persons = default_persons.join(", ");
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::pages::form_status(&errors);
     page(
         status,
         EntryPage {

@@ -173,11 +173,7 @@ async fn form_page(
     f: TicketForm,
     errors: HashMap<String, String>,
 ) -> Response {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::pages::form_status(&errors);
     page(
         status,
         NewTicketPage {

@@ -341,6 +341,15 @@ pub(super) async fn ticket_for(
     }
 }
 
+/// A form page's status: 200, or 422 when it is shown again with errors.
+pub(super) fn form_status(errors: &std::collections::HashMap<String, String>) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 /// An instant as local time, to the minute.
 pub(super) fn local(at: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
     at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()

@@ -234,11 +234,7 @@ fn edit_page(
     f: EditForm,
     errors: HashMap<String, String>,
 ) -> Response {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::pages::form_status(&errors);
     page(
         status,
         EditPage {
@@ -412,11 +408,7 @@ async fn request_page(
             (c.key.clone(), name)
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::pages::form_status(&errors);
     page(
         status,
         NewRequestPage {
