@@ -261,19 +261,33 @@ pub async fn waiting_by_department(
     if let Some(ids) = tickets {
         q = q.filter(request::Column::TicketId.in_subquery(ids));
     }
+    let open_ids = {
+        use sea_orm::{QuerySelect, QueryTrait};
+        q.clone()
+            .select_only()
+            .column(request::Column::Id)
+            .into_query()
+    };
     let open = q.all(&app.db).await?;
+    // The unanswered targets of those requests, through a subquery (there
+    // may be more open requests than a statement takes parameters).
     let targets = target::Entity::find()
-        .filter(target::Column::RequestId.is_in(open.iter().map(|r| r.id)))
+        .filter(target::Column::RequestId.in_subquery(open_ids))
+        .filter(target::Column::Answer.is_null())
         .all(&app.db)
         .await?;
+    let mut waiting: HashMap<i64, Vec<target::Model>> = HashMap::new();
+    for t in targets {
+        waiting.entry(t.request_id).or_default().push(t);
+    }
     let now = app.now();
     let mut out: Vec<(i64, u64, u64)> = Vec::new();
     for r in &open {
-        let late = is_overdue(app, r, &targets, now);
-        for t in targets
-            .iter()
-            .filter(|t| t.request_id == r.id && t.answer.is_none())
-        {
+        let Some(mine) = waiting.get(&r.id) else {
+            continue;
+        };
+        let late = is_overdue(app, r, mine, now);
+        for t in mine {
             let row = match out.iter_mut().find(|(d, _, _)| *d == t.department_id) {
                 Some(row) => row,
                 None => {

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::coordination::{RequestRow, rows};
 use super::i18n::Tr;
@@ -18,6 +18,9 @@ use crate::app::App;
 use crate::auth::permissions;
 use crate::coordination::entity::{decision, request};
 use crate::coordination::views::{self as svc, RequestView};
+
+/// The most decisions the follow-up lists.
+const FOLLOW_UP: u64 = 200;
 
 /// One department's part of the agenda.
 struct Group {
@@ -58,10 +61,23 @@ pub async fn meeting(State(app): State<App>, u: WebUser) -> Response {
         .order_by_asc(request::Column::Id)
         .all(&app.db)
         .await;
-    let decided = decision::Entity::find()
-        .order_by_asc(decision::Column::DueDate)
-        .all(&app.db)
-        .await;
+    // Decisions whose customer has heard nothing yet, the soonest due
+    // first (at most FOLLOW_UP of them).
+    let decided = {
+        use crate::coordination::entity::feedback;
+        use sea_orm::QueryTrait;
+        let heard = feedback::Entity::find()
+            .select_only()
+            .column(feedback::Column::RequestId)
+            .into_query();
+        decision::Entity::find()
+            .filter(decision::Column::RequestId.not_in_subquery(heard))
+            .order_by_asc(decision::Column::DueDate)
+            .order_by_asc(decision::Column::Id)
+            .limit(FOLLOW_UP)
+            .all(&app.db)
+            .await
+    };
     let (Ok(open), Ok(decided)) = (open, decided) else {
         return super::admin::db_down();
     };
