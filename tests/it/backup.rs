@@ -6,7 +6,7 @@
 
 use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::common::{TestApp, local};
 use serde_json::json;
@@ -61,10 +61,10 @@ async fn a_backup_taken_under_writes_restores_with_every_chain_intact() {
     }
     // Writers go on while the backup is taken.
     let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicU64::new(0));
     let writer = {
-        let (app, stop) = (t.app.clone(), stop.clone());
+        let (app, stop, written) = (t.app.clone(), stop.clone(), written.clone());
         tokio::spawn(async move {
-            let mut n = 0;
             while !stop.load(Ordering::Relaxed) {
                 let actor = yekuo::tickets::Actor::system();
                 let ids: Vec<i64> = ticket_ids(&app, 5).await;
@@ -77,20 +77,27 @@ async fn a_backup_taken_under_writes_restores_with_every_chain_intact() {
                         .await
                         .is_ok()
                     {
-                        n += 1;
+                        written.fetch_add(1, Ordering::Relaxed);
                     }
                     let a = yekuo::tickets::actions::Action::Resume { note: None };
                     let _ = yekuo::tickets::service::act(&app, &actor, id, a).await;
                 }
             }
-            n
         })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    // The writer is under way before the backup starts, and goes on.
+    for _ in 0..1000 {
+        if written.load(Ordering::Relaxed) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let before = written.load(Ordering::Relaxed);
+    assert!(before > 0, "the writer writes");
     let bytes = backup::backup(&t.app.db, &target).await.unwrap();
     assert!(bytes > 0);
     stop.store(true, Ordering::Relaxed);
-    assert!(writer.await.unwrap() > 0, "tickets were written meanwhile");
+    writer.await.unwrap();
     // Never over an existing file.
     assert!(matches!(
         backup::backup(&t.app.db, &target).await,
