@@ -455,6 +455,18 @@ pub async fn deactivate<C: ConnectionTrait>(
     Ok(am.update(db).await?)
 }
 
+/// The bureau a person belongs to (`None` for people without a unit: an
+/// installation-wide admin).
+pub async fn bureau_of_person<C: ConnectionTrait>(
+    db: &C,
+    p: &person::Model,
+) -> Result<Option<i64>, ServiceError> {
+    Ok(match p.unit_id {
+        Some(id) => Some(bureau_of(&unit_by_id(db, id).await?)),
+        None => None,
+    })
+}
+
 /// The bureau a unit falls under (itself for a bureau).
 pub fn bureau_of(u: &unit::Model) -> i64 {
     if u.kind == UnitKind::Bureau.as_str() {

@@ -418,3 +418,34 @@ pub async fn ladder(app: &App, id: i64) -> Result<org::service::LadderPeople, Se
     let t = find(&app.db, id).await?;
     org::service::ladder_people(&app.db, t.service_center_id, t.manager_id).await
 }
+
+/// The lights in the order pages and gauges show them, with their names.
+pub const LIGHTS: [(crate::sla::Light, &str); 4] = [
+    (crate::sla::Light::Overdue, "overdue"),
+    (crate::sla::Light::Red, "red"),
+    (crate::sla::Light::Yellow, "yellow"),
+    (crate::sla::Light::Green, "green"),
+];
+
+/// The live (open or paused) tickets matching `cond`, per light as of now
+/// (in the order of [`LIGHTS`]). A light is a stretch of deadlines, so
+/// with `cond` on an anchor (bureau, center, manager) each count is a
+/// range of that anchor's (status, due) index.
+pub async fn count_by_light(app: &App, cond: sea_orm::Condition) -> Result<Vec<u64>, ServiceError> {
+    let (now, sla) = (app.now(), app.sla());
+    let mut out = Vec::with_capacity(LIGHTS.len());
+    for (light, _) in LIGHTS {
+        let (after, up_to) = app.config.lights.due_range(light, now, &sla);
+        let mut q = ticket::Entity::find()
+            .filter(cond.clone())
+            .filter(ticket::Column::Status.is_in([Status::Open, Status::Paused]));
+        if let Some(a) = after {
+            q = q.filter(ticket::Column::DueAt.gt(a));
+        }
+        if let Some(u) = up_to {
+            q = q.filter(ticket::Column::DueAt.lte(u));
+        }
+        out.push(sea_orm::PaginatorTrait::count(q, &app.db).await?);
+    }
+    Ok(out)
+}

@@ -88,19 +88,11 @@ fn require_admin(p: &Principal) -> Result<(), ApiError> {
     }
 }
 
-/// The bureau a person belongs to (`None` for people without a unit).
-async fn bureau_of_person(app: &App, p: &person::Model) -> Result<Option<i64>, ApiError> {
-    Ok(match p.unit_id {
-        Some(id) => Some(org::bureau_of(&org::unit_by_id(&app.db, id).await?)),
-        None => None,
-    })
-}
-
 /// Loads a person an admin may administer (404 otherwise, like tickets).
 async fn administered(app: &App, p: &Principal, id: i64) -> Result<person::Model, ApiError> {
     require_admin(p)?;
     let person = org::person_by_id(&app.db, id).await?;
-    if permissions::administers(p, bureau_of_person(app, &person).await?) {
+    if permissions::administers(p, org::bureau_of_person(&app.db, &person).await?) {
         Ok(person)
     } else {
         Err(ApiError::NotFound(format!("person {id} does not exist")))

@@ -2,15 +2,19 @@
 //! reader may read, under each department that has not agreed, oldest
 //! first, as the agenda mail has it), where a click records the decision;
 //! then the follow-up — decisions whose customer has had no feedback yet,
-//! the overdue ones first.
+//! the overdue ones first. The minutes (the decision, the feedback to the
+//! customer) are recorded from the request's page by people who may act
+//! on its ticket.
 
 use askama::Template;
-use axum::extract::State;
+use axum::Form;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Deserialize;
 
-use super::coordination::{RequestRow, rows};
+use super::coordination::{RequestRow, Shown, rows, show};
 use super::i18n::Tr;
 use super::pages::page;
 use super::session::WebUser;
@@ -128,4 +132,141 @@ pub async fn meeting(State(app): State<App>, u: WebUser) -> Response {
             today: app.sla().local_date(app.now()),
         },
     )
+}
+
+/// The meeting's decision as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+    #[serde(default)]
+    pub(super) meeting_date: String,
+    #[serde(default)]
+    pub(super) decision: String,
+    #[serde(default)]
+    pub(super) responsible_department: String,
+    #[serde(default)]
+    pub(super) due_date: String,
+}
+
+/// The feedback to the customer as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct FeedbackForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+    #[serde(default)]
+    pub(super) given_on: String,
+    #[serde(default)]
+    pub(super) channel: String,
+    #[serde(default)]
+    pub(super) text: String,
+}
+
+/// A minutes form's outcome: back to the request, or the form again with
+/// what was wrong (each field's error, or why the request refused it).
+async fn minutes_outcome(
+    app: &App,
+    u: &WebUser,
+    id: i64,
+    done: Result<RequestView, crate::coordination::ServiceError>,
+    mut x: Shown,
+) -> Response {
+    match done {
+        Ok(_) => Redirect::to(&format!("/coordination/{id}")).into_response(),
+        Err(crate::coordination::ServiceError::Invalid(errors)) => {
+            x.errors = errors.into_iter().map(|e| (e.field, e.message)).collect();
+            show(app, u, id, x).await
+        }
+        Err(e) => {
+            x.error = Some((super::pages::status_of(&e), e.to_string()));
+            show(app, u, id, x).await
+        }
+    }
+}
+
+/// Whether the reader may record the minutes of request `id`: `Err` is
+/// the page to answer (not found when they may not read the request,
+/// forbidden when they may not act on its ticket).
+async fn minutes_allowed(app: &App, u: &WebUser, id: i64) -> Result<(), Response> {
+    let not_found = || super::pages::not_found(u);
+    let r = svc::find(app, id).await.map_err(|_| not_found())?;
+    let v = svc::view(app, r).await.map_err(|_| not_found())?;
+    let t = crate::tickets::store::find_row(app, v.ticket_id)
+        .await
+        .map_err(|_| not_found())?;
+    let asked: Vec<i64> = v.targets.iter().map(|t| t.department_id).collect();
+    if !permissions::reads_request(&u.p, &t, &asked) {
+        return Err(not_found());
+    }
+    match super::pages::ticket_for(app, u, t.id, permissions::TicketAccess::Write).await {
+        Ok(_) => Ok(()),
+        Err(_) => Err((
+            StatusCode::FORBIDDEN,
+            "your role may read this request but not record its minutes",
+        )
+            .into_response()),
+    }
+}
+
+/// Records the weekly meeting's decision on the request.
+pub async fn decide(
+    State(app): State<App>,
+    u: WebUser,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> Response {
+    use crate::coordination::forms::DecisionBody;
+    use crate::coordination::meeting::{NewDecision, record_decision};
+    if !u.csrf_ok(&f.csrf) {
+        return super::session::bad_csrf();
+    }
+    if let Err(res) = minutes_allowed(&app, &u, id).await {
+        return res;
+    }
+    let body = DecisionBody {
+        meeting_date: f.meeting_date.clone(),
+        decision: f.decision.clone(),
+        responsible_department: f.responsible_department.clone(),
+        due_date: f.due_date.clone(),
+    };
+    let done = match NewDecision::try_from(body) {
+        Ok(n) => record_decision(&app, &u.p.actor(), id, n).await,
+        Err(errors) => Err(crate::coordination::ServiceError::Invalid(errors)),
+    };
+    let x = Shown {
+        d: f,
+        ..Shown::default()
+    };
+    minutes_outcome(&app, &u, id, done, x).await
+}
+
+/// Records the feedback given to the customer.
+pub async fn give_feedback(
+    State(app): State<App>,
+    u: WebUser,
+    Path(id): Path<i64>,
+    Form(f): Form<FeedbackForm>,
+) -> Response {
+    use crate::coordination::forms::{FeedbackBody, NewFeedback};
+    use crate::coordination::meeting::record_feedback;
+    if !u.csrf_ok(&f.csrf) {
+        return super::session::bad_csrf();
+    }
+    if let Err(res) = minutes_allowed(&app, &u, id).await {
+        return res;
+    }
+    let body = FeedbackBody {
+        given_on: f.given_on.clone(),
+        channel: f.channel.clone(),
+        text: f.text.clone(),
+    };
+    let done = match NewFeedback::try_from(body) {
+        Ok(n) => record_feedback(&app, &u.p.actor(), id, n.given_on, n.channel, n.text).await,
+        Err(errors) => Err(crate::coordination::ServiceError::Invalid(errors)),
+    };
+    let x = Shown {
+        fb: f,
+        ..Shown::default()
+    };
+    minutes_outcome(&app, &u, id, done, x).await
 }

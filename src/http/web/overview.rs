@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::i18n::Tr;
 use super::pages::page;
@@ -15,7 +15,6 @@ use crate::app::App;
 use crate::auth::permissions;
 use crate::error::ServiceError;
 use crate::reports::ReportScope;
-use crate::sla::Light;
 use crate::tickets::entity::ticket::{self, Status};
 
 /// A row of the worst tickets.
@@ -81,25 +80,13 @@ async fn counts(
             .filter(scope.condition())
             .filter(C::Status.is_in([Status::Open, Status::Paused]))
     };
-    let (now, sla) = (app.now(), app.sla());
-    let mut lights = Vec::new();
-    for (l, css, key) in [
-        (Light::Overdue, "overdue", "light_overdue"),
-        (Light::Red, "red", "light_red"),
-        (Light::Yellow, "yellow", "light_yellow"),
-        (Light::Green, "green", "light_green"),
-    ] {
-        // A light is a stretch of deadlines as of now (after < due_at <= up_to).
-        let (after, up_to) = app.config.lights.due_range(l, now, &sla);
-        let mut q = live();
-        if let Some(a) = after {
-            q = q.filter(C::DueAt.gt(a));
-        }
-        if let Some(u) = up_to {
-            q = q.filter(C::DueAt.lte(u));
-        }
-        lights.push((css, key, q.count(&app.db).await?));
-    }
+    let counts = crate::tickets::service::count_by_light(app, scope.condition()).await?;
+    let lights = crate::tickets::service::LIGHTS
+        .iter()
+        .zip(["light_overdue", "light_red", "light_yellow", "light_green"])
+        .zip(counts)
+        .map(|(((_, css), key), n)| (*css, key, n))
+        .collect();
     let levels: Vec<(i32, i64)> = live()
         .select_only()
         .column(C::EscalationLevel)

@@ -83,6 +83,23 @@ struct Shown {
     snapshot: Option<String>,
 }
 
+impl Shown {
+    /// What the page shows of a built report: its CSV, its bars, its chart.
+    fn of<R: Export>(
+        b: api::Built<R>,
+        how: &Render,
+        chart: &'static str,
+        bars: impl Fn(&R) -> Vec<(String, f64, String)>,
+    ) -> Shown {
+        Shown {
+            bars: bars(&b.report),
+            chart,
+            csv: b.report.csv(how),
+            snapshot: b.snapshot,
+        }
+    }
+}
+
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
@@ -101,12 +118,12 @@ async fn compute(app: &App, u: &WebUser, kind: &str, q: &QueryMap) -> Result<Sho
     };
     let (p, lang) = (&u.p, u.tr.lang);
     Ok(match kind {
-        "overdue" => {
-            let b = api::overdue_of(app, p, q).await?;
-            Shown {
-                bars: b
-                    .report
-                    .totals
+        "overdue" => Shown::of(
+            api::overdue_of(app, p, q).await?,
+            &how,
+            "chart_overdue",
+            |r| {
+                r.totals
                     .iter()
                     .map(|c| {
                         (
@@ -115,18 +132,15 @@ async fn compute(app: &App, u: &WebUser, kind: &str, q: &QueryMap) -> Result<Sho
                             c.overdue.to_string(),
                         )
                     })
-                    .collect(),
-                chart: "chart_overdue",
-                csv: b.report.csv(&how),
-                snapshot: b.snapshot,
-            }
-        }
-        "compliance" => {
-            let b = api::compliance_of(app, p, q).await?;
-            Shown {
-                bars: b
-                    .report
-                    .centers
+                    .collect()
+            },
+        ),
+        "compliance" => Shown::of(
+            api::compliance_of(app, p, q).await?,
+            &how,
+            "chart_compliance",
+            |r| {
+                r.centers
                     .iter()
                     .map(|c| {
                         (
@@ -135,35 +149,29 @@ async fn compute(app: &App, u: &WebUser, kind: &str, q: &QueryMap) -> Result<Sho
                             pct(c.compliance_rate),
                         )
                     })
-                    .collect(),
-                chart: "chart_compliance",
-                csv: b.report.csv(&how),
-                snapshot: b.snapshot,
-            }
-        }
-        "durations" => {
-            let b = api::durations_of(app, p, q).await?;
-            Shown {
-                bars: b
-                    .report
-                    .by_category
+                    .collect()
+            },
+        ),
+        "durations" => Shown::of(
+            api::durations_of(app, p, q).await?,
+            &how,
+            "chart_durations",
+            |r| {
+                r.by_category
                     .iter()
                     .map(|g| {
                         let m = g.working_days.mean;
                         (how.category(&g.key), m, format!("{m:.1}"))
                     })
-                    .collect(),
-                chart: "chart_durations",
-                csv: b.report.csv(&how),
-                snapshot: b.snapshot,
-            }
-        }
-        "workload" => {
-            let b = api::workload_of(app, p, q).await?;
-            Shown {
-                bars: b
-                    .report
-                    .managers
+                    .collect()
+            },
+        ),
+        "workload" => Shown::of(
+            api::workload_of(app, p, q).await?,
+            &how,
+            "chart_workload",
+            |r| {
+                r.managers
                     .iter()
                     .map(|m| {
                         (
@@ -172,44 +180,35 @@ async fn compute(app: &App, u: &WebUser, kind: &str, q: &QueryMap) -> Result<Sho
                             m.open_managed.to_string(),
                         )
                     })
-                    .collect(),
-                chart: "chart_workload",
-                csv: b.report.csv(&how),
-                snapshot: b.snapshot,
-            }
-        }
-        "coordination" => {
-            let b = api::coordination_of(app, p, q).await?;
-            Shown {
-                bars: b
-                    .report
-                    .rows
+                    .collect()
+            },
+        ),
+        "coordination" => Shown::of(
+            api::coordination_of(app, p, q).await?,
+            &how,
+            "chart_coordination",
+            |r| {
+                r.rows
                     .iter()
                     .map(|d| (d.name.clone(), d.in_time_rate, pct(d.in_time_rate)))
-                    .collect(),
-                chart: "chart_coordination",
-                csv: b.report.csv(&how),
-                snapshot: b.snapshot,
-            }
-        }
-        _ => {
-            let b = api::accountability_of(app, p, q).await?;
-            Shown {
-                bars: b
-                    .report
-                    .totals
+                    .collect()
+            },
+        ),
+        _ => Shown::of(
+            api::accountability_of(app, p, q).await?,
+            &how,
+            "chart_accountability",
+            |r| {
+                r.totals
                     .iter()
                     .filter_map(|k| {
                         let kind = crate::reports::accountability::Kind::parse(&k.kind).ok()?;
                         let n = k.open + k.completed;
                         Some((kind.label(lang).to_string(), n as f64, n.to_string()))
                     })
-                    .collect(),
-                chart: "chart_accountability",
-                csv: b.report.csv(&how),
-                snapshot: b.snapshot,
-            }
-        }
+                    .collect()
+            },
+        ),
     })
 }
 

@@ -46,21 +46,13 @@ pub struct OrgQuery {
 
 /// The roles a unit of `kind` must have someone in (the ladder's rungs
 /// and the managers).
-fn roles_of(kind: &str) -> Vec<(Role, &'static str)> {
+fn roles_of(kind: &str) -> Vec<Role> {
     if kind == UnitKind::Bureau.as_str() {
-        vec![
-            (Role::Head, "role_head"),
-            (Role::DeputyHead, "role_deputy_head"),
-            (Role::Auditor, "role_auditor"),
-            (Role::Admin, "role_admin"),
-        ]
+        vec![Role::Head, Role::DeputyHead, Role::Auditor, Role::Admin]
     } else if kind == UnitKind::ServiceCenter.as_str() {
-        vec![
-            (Role::CenterDirector, "role_center_director"),
-            (Role::Manager, "role_manager"),
-        ]
+        vec![Role::CenterDirector, Role::Manager]
     } else {
-        vec![(Role::Department, "role_department")]
+        vec![Role::Department]
     }
 }
 
@@ -132,13 +124,13 @@ pub async fn org(State(app): State<App>, u: WebUser, Query(q): Query<OrgQuery>) 
             asked: q.unit.as_deref() == Some(x.code.as_str()),
             roles: roles_of(&x.kind)
                 .into_iter()
-                .map(|(role, key)| {
+                .map(|role| {
                     let holders = assignments
                         .iter()
                         .filter(|a| a.unit_id == Some(x.id) && a.role == role.as_str())
                         .filter_map(|a| name_of(a.person_id))
                         .collect();
-                    (key, holders)
+                    (super::pages::role_key(role), holders)
                 })
                 .collect(),
             code: x.code,

@@ -265,10 +265,7 @@ async fn administered(
     id: i64,
 ) -> Option<crate::org::entity::person::Model> {
     let person = org::person_by_id(&app.db, id).await.ok()?;
-    let bureau = match person.unit_id {
-        Some(unit) => Some(org::bureau_of(&org::unit_by_id(&app.db, unit).await.ok()?)),
-        None => None,
-    };
+    let bureau = org::bureau_of_person(&app.db, &person).await.ok()?;
     permissions::administers(&u.p, bureau).then_some(person)
 }
 
