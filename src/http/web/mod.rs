@@ -9,6 +9,7 @@ pub mod admin;
 pub mod coordination;
 pub mod i18n;
 pub mod meeting;
+pub mod new_request;
 pub mod new_ticket;
 pub mod overview;
 pub mod pages;
@@ -60,11 +61,11 @@ pub fn router() -> Router<App> {
         )
         .route(
             "/tickets/{id}/coordination/new",
-            get(ticket_more::request_form),
+            get(new_request::request_form),
         )
         .route(
             "/tickets/{id}/coordination",
-            post(ticket_more::file_request),
+            post(new_request::file_request),
         )
         .route("/coordination", get(coordination::inbox))
         .route("/coordination/{id}", get(coordination::request))
