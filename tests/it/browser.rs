@@ -418,6 +418,9 @@ async fn screenshots() {
                     ("work", "/work".to_string()),
                     ("ticket", format!("/tickets/{}", v["id"])),
                     ("new-ticket", "/tickets/new".to_string()),
+                    ("edit-ticket", format!("/tickets/{}/edit", v["id"])),
+                    ("new-request", format!("/tickets/{}/coordination/new", v["id"])),
+                    ("account", "/account".to_string()),
                 ],
             ),
             (
