@@ -23,6 +23,9 @@ use crate::auth::permissions;
 use crate::coordination::entity::{decision, request};
 use crate::coordination::views::{self as svc, RequestView};
 
+/// The most open requests the agenda lists, oldest first.
+const AGENDA: u64 = 300;
+
 /// The most decisions the follow-up lists.
 const FOLLOW_UP: u64 = 200;
 
@@ -41,6 +44,8 @@ struct MeetingPage {
     /// Settled by a decision, no feedback to the customer yet.
     follow_up: Vec<RequestRow>,
     today: chrono::NaiveDate,
+    /// Open requests in all, when the agenda lists only the oldest.
+    more: Option<u64>,
 }
 
 /// The requests among `views` the reader may read.
@@ -59,10 +64,16 @@ async fn readable(app: &App, u: &WebUser, views: Vec<RequestView>) -> Vec<Reques
 
 /// The meeting page.
 pub async fn meeting(State(app): State<App>, u: WebUser) -> Response {
-    let open = request::Entity::find()
-        .filter(request::Column::State.eq(request::State::Open))
+    // The oldest AGENDA open requests (a bureau has a few dozen; the
+    // page says when there are more).
+    let waiting = request::Entity::find().filter(request::Column::State.eq(request::State::Open));
+    let total = sea_orm::PaginatorTrait::count(waiting.clone(), &app.db)
+        .await
+        .unwrap_or(0);
+    let open = waiting
         .order_by_asc(request::Column::FiledAt)
         .order_by_asc(request::Column::Id)
+        .limit(AGENDA)
         .all(&app.db)
         .await;
     // Decisions whose customer has heard nothing yet, the soonest due
@@ -130,6 +141,7 @@ pub async fn meeting(State(app): State<App>, u: WebUser) -> Response {
             groups: groups.into_iter().map(|(_, g)| g).collect(),
             follow_up,
             today: app.sla().local_date(app.now()),
+            more: (total > AGENDA).then_some(total),
         },
     )
 }
