@@ -419,7 +419,10 @@ async fn screenshots() {
                     ("ticket", format!("/tickets/{}", v["id"])),
                     ("new-ticket", "/tickets/new".to_string()),
                     ("edit-ticket", format!("/tickets/{}/edit", v["id"])),
-                    ("new-request", format!("/tickets/{}/coordination/new", v["id"])),
+                    (
+                        "new-request",
+                        format!("/tickets/{}/coordination/new", v["id"]),
+                    ),
                     ("account", "/account".to_string()),
                 ],
             ),
